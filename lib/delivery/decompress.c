@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "core/gzip.h"
 #include "core/text.h"
 #include "delivery/delivery_impl.h"
 
@@ -33,35 +33,6 @@ static void replace(aev__frec *r, char *text, size_t n) {
   if (r->data != r->raw) free(r->data);
   r->data = (unsigned char *)text;
   r->len = n;
-}
-
-/* The one GZIP member r's data holds, whole and alone, into out: NULL, or
- * why it could not be read. */
-static const char *gunzip(const aev__frec *r, aev__tbuf *out) {
-  z_stream z = {0};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return "out of memory";
-  z.next_in = r->data;
-  z.avail_in = (uInt)r->len;
-  aev__tbuf_reserve(out, r->len * 4 + 64);
-  int rc = Z_OK;
-  while (rc == Z_OK && !out->failed) {
-    if (out->cap - out->n < 4096) aev__tbuf_reserve(out, out->cap * 2);
-    if (out->failed) break;
-    z.next_out = (unsigned char *)out->p + out->n;
-    z.avail_out = (uInt)(out->cap - out->n - 1);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out->n = out->cap - 1 - z.avail_out;
-    if (rc == Z_BUF_ERROR && z.avail_in) rc = Z_OK; /* the output was full */
-  }
-  const char *why = out->failed ? "out of memory"
-                    : rc == Z_STREAM_END && !z.avail_in ? NULL
-                    : rc == Z_STREAM_END ? "data follows the GZIP stream"
-                    : rc == Z_MEM_ERROR ? "out of memory"
-                    : z.msg ? z.msg
-                            : "the GZIP stream ends early";
-  inflateEnd(&z);
-  if (!why) out->p[out->n] = '\0';
-  return why;
 }
 
 /* A DATA_MESSAGE's messages, a new line between two, into out: 0, 1 for a
@@ -100,7 +71,7 @@ static int messages(const aev__frec *r, aev__tbuf *out, const char **why) {
 void aev__fh_decompress(const aev__fh_settings *s, aev__frec *r) {
   if (!s->decompress || r->result != AEV__FH_OK) return;
   aev__tbuf plain = {0};
-  const char *why = gunzip(r, &plain);
+  const char *why = aev__gunzip(r->data, r->len, &plain);
   if (why) {
     char msg[160];
     snprintf(msg, sizeof msg, "The record could not be decompressed as GZIP: %s.", why);

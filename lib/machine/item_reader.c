@@ -1,19 +1,21 @@
 /* A Distributed Map's ItemReader (the guide's "ItemReader (Map)"), read
  * when the state runs from the broker's S3 stand-in (core/s3_objects.h):
  * s3:getObject's JSON array, JSON Lines or CSV rows (each an object of the
- * header's names, every value a string), or s3:listObjectsV2's objects
- * ({Etag, Key, LastModified, Size, StorageClass}), at most MaxItems of
- * them. What AWS was recorded answering (LocalStack's scenarios/
- * test_base_scenarios, test_map_item_reader_*): a CSV row's missing fields
- * are "", its extra fields dropped, its object's members in the order a
- * Java HashMap gives them; duplicate headers fail with "CSV headers cannot
- * contain duplicates.", a JSON object that is no array with "Attempting
- * to map over non-iterable node.", both as States.ItemReaderFailed. */
+ * header's names, every value a string), the rows of the CSV files an S3
+ * inventory manifest lists, or s3:listObjectsV2's objects ({Etag, Key,
+ * LastModified, Size, StorageClass}), at most MaxItems of them. What AWS
+ * was recorded answering (LocalStack's scenarios/test_base_scenarios,
+ * test_map_item_reader_*): a CSV row's missing fields are "", its extra
+ * fields dropped, its object's members in the order a Java HashMap gives
+ * them; duplicate headers fail with "CSV headers cannot contain
+ * duplicates.", a JSON object that is no array with "Attempting to map
+ * over non-iterable node.", both as States.ItemReaderFailed. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gzip.h"
 #include "core/java_order.h"
 #include "core/json_parse.h"
 #include "core/s3_objects.h"
@@ -195,17 +197,19 @@ static json_t *csv_row(json_t *headers, const csv_rec *rec, int *bad) {
   return ordered;
 }
 
-static int csv_items(const m_state *s, const char *data, size_t len, int64_t max, json_t *items, char **cause) {
+/* The rows of a CSV file whose columns are given (NULL: named by its first
+ * row), fields separated by delim. */
+static int csv_items(json_t *given, char delim, const char *data, size_t len, int64_t max, json_t *items,
+                     char **cause) {
   const char *p = data, *end = data + len;
   char *buf = malloc(len + 1); /* a field is never longer than the file */
   csv_rec rec = {0};
-  json_t *headers = s->csv_headers ? json_incref(s->csv_headers) : json_array();
-  int bad = 0, rc = !buf || !headers ? -2 : s->csv_headers ? 0 : csv_header_row(&p, end, s->csv_delimiter, &rec, buf, headers, &bad);
+  json_t *headers = given ? json_incref(given) : json_array();
+  int bad = 0, rc = !buf || !headers ? -2 : given ? 0 : csv_header_row(&p, end, delim, &rec, buf, headers, &bad);
   for (size_t i = 0; !rc && i < json_array_size(headers); i++)
     for (size_t k = 0; k < i; k++)
       if (json_equal(json_array_get(headers, i), json_array_get(headers, k))) rc = -3;
-  while (!rc && json_array_size(headers) && !full(items, max) &&
-         (rc = csv_next(&p, end, s->csv_delimiter, &rec, buf)) == 0)
+  while (!rc && json_array_size(headers) && !full(items, max) && (rc = csv_next(&p, end, delim, &rec, buf)) == 0)
     if (rec.n && json_array_append_new(items, csv_row(headers, &rec, &bad))) rc = -2;
   rec_clear(&rec);
   free(rec.f);
@@ -277,6 +281,110 @@ static int jsonl_items(const char *data, size_t len, int64_t max, json_t *items,
   return 0;
 }
 
+/* ---- S3 inventory manifests ---- */
+
+/* The bucket of the manifest's destinationBucket ("arn:aws:s3:::NAME"),
+ * where S3 delivers the inventory files next to it; without one, the
+ * bucket the manifest was read from. */
+static const char *inventory_bucket(json_t *manifest, const char *bucket) {
+  const char *arn = json_string_value(json_object_get(manifest, "destinationBucket"));
+  const char *name = arn && strrchr(arn, ':') ? strrchr(arn, ':') + 1 : arn;
+  return name && *name ? name : bucket;
+}
+
+/* fileSchema's column names ("Bucket, Key, Size, LastModifiedDate"), a new
+ * array; NULL out of memory or when a name is not UTF-8 (*bad). */
+static json_t *inventory_columns(const char *schema, int *bad) {
+  json_t *columns = json_array();
+  for (const char *p = schema; columns && *p;) {
+    p += strspn(p, " ");
+    size_t n = strcspn(p, ","), kept = n;
+    while (kept && p[kept - 1] == ' ') kept--;
+    char *name = strndup(p, kept);
+    json_t *v = name ? text(name, bad) : NULL;
+    free(name);
+    if (json_array_append_new(columns, v)) {
+      json_decref(columns);
+      return NULL;
+    }
+    p += n + (p[n] == ',');
+  }
+  return columns;
+}
+
+/* An inventory file's rows (CSV without a header row, gunzipped when its
+ * key ends ".gz", as S3 delivers them), each an item of the columns. */
+static int inventory_file(m_run *r, const char *bucket, const char *key, json_t *columns, int64_t max,
+                          json_t *items, char **cause) {
+  char *data;
+  size_t len;
+  int rc = aev__s3_get(bucket, key, (size_t)-2, &data, &len);
+  if (rc) return s3_failed(r, rc, cause);
+  const size_t kl = strlen(key);
+  if (kl > 3 && !strcmp(key + kl - 3, ".gz")) {
+    aev__tbuf plain = {0};
+    const char *why = aev__gunzip(data, len, &plain);
+    free(data);
+    if (why) {
+      free(plain.p);
+      if (!strcmp(why, "out of memory")) {
+        *cause = NULL;
+        return 1;
+      }
+      return failed(cause, "The inventory file %s could not be decompressed as GZIP: %s", key, why);
+    }
+    data = plain.p;
+    len = plain.n;
+  }
+  rc = csv_items(columns, ',', data, len, max, items, cause);
+  free(data);
+  return rc;
+}
+
+/* InputType MANIFEST: an S3 inventory's manifest.json (the S3 User Guide's
+ * "Inventory manifest": fileFormat, fileSchema, files [{key, size,
+ * MD5checksum}]); each of its CSV inventory files' rows is an item, its
+ * members the fileSchema's names in a Java HashMap's order and its values
+ * strings (the guide's "ItemReader (Map)" shows {LastModifiedDate, Bucket,
+ * Size, Key}). The causes are our words: no AWS answer was recorded. */
+static int manifest_items(m_run *r, const char *bucket, const char *data, size_t len, int64_t max, json_t *items,
+                          char **cause) {
+  json_t *m;
+  json_error_t err;
+  int rc = aev__json_parse(data, len, 0, &m, &err);
+  if (rc == AEV_ERR_NOMEM) {
+    *cause = NULL;
+    return 1;
+  }
+  if (rc) return failed(cause, "The manifest file could not be parsed: %s at line %d", err.text, err.line);
+  json_t *files = json_object_get(m, "files");
+  const char *format = json_string_value(json_object_get(m, "fileFormat")),
+             *schema = json_string_value(json_object_get(m, "fileSchema"));
+  if (!json_is_array(files)) {
+    rc = failed(cause, "The manifest file is not an S3 inventory manifest: it has no \"files\" array");
+  } else if (!format || strcmp(format, "CSV")) {
+    rc = failed(cause, "The S3 inventory's fileFormat %s is not supported: only CSV inventories can be read",
+                format ? format : "(none)");
+  } else if (!schema) {
+    rc = failed(cause, "The manifest file has no \"fileSchema\" naming the inventory's columns");
+  } else {
+    int bad = 0;
+    json_t *columns = inventory_columns(schema, &bad), *f;
+    const char *in = inventory_bucket(m, bucket);
+    size_t i;
+    if (!columns) rc = bad ? failed(cause, "The manifest's fileSchema is not valid UTF-8") : 1; /* no memory */
+    json_array_foreach(files, i, f) {
+      const char *key = json_string_value(json_object_get(f, "key"));
+      if (rc || full(items, max)) break;
+      rc = key ? inventory_file(r, in, key, columns, max, items, cause)
+               : failed(cause, "The manifest's files[%zu] has no \"key\" naming an inventory file", i);
+    }
+    json_decref(columns);
+  }
+  json_decref(m);
+  return rc;
+}
+
 /* ---- the two resources ---- */
 
 static int list_items(m_run *r, json_t *req, int64_t max, json_t *items, char **cause) {
@@ -295,39 +403,46 @@ static int list_items(m_run *r, json_t *req, int64_t max, json_t *items, char **
   return rc ? 1 : 0;
 }
 
-/* The items of an object's bytes, as ReaderConfig's InputType reads them
- * (a listing, TestState's stand-in for listObjectsV2, as JSON). */
-static int parsed_items(m_run *r, const m_state *s, const char *data, size_t len, int64_t max, json_t *items,
-                        char **cause) {
+/* The items of the bytes of req's object, as ReaderConfig's InputType
+ * reads them (a listing, TestState's stand-in for listObjectsV2, as JSON). */
+static int parsed_items(m_run *r, const m_state *s, json_t *req, const char *data, size_t len, int64_t max,
+                        json_t *items, char **cause) {
   if (s->reader_list) return json_items(r, data, len, max, items, cause);
-  if (s->reader_input == M_INPUT_MANIFEST || s->reader_input == M_INPUT_PARQUET)
-    return failed(cause, "ReaderConfig InputType %s is not supported by this broker",
-                  s->reader_input == M_INPUT_MANIFEST ? "MANIFEST" : "PARQUET");
-  return s->reader_input == M_INPUT_CSV     ? csv_items(s, data, len, max, items, cause)
-         : s->reader_input == M_INPUT_JSONL ? jsonl_items(data, len, max, items, cause)
-                                            : json_items(r, data, len, max, items, cause);
+  switch (s->reader_input) {
+  case M_INPUT_PARQUET:
+    return failed(cause, "ReaderConfig InputType PARQUET is not supported by this broker");
+  case M_INPUT_MANIFEST:
+    return manifest_items(r, json_string_value(json_object_get(req, "Bucket")), data, len, max, items, cause);
+  case M_INPUT_CSV:
+    return csv_items(s->csv_headers, s->csv_delimiter, data, len, max, items, cause);
+  case M_INPUT_JSONL:
+    return jsonl_items(data, len, max, items, cause);
+  default:
+    return json_items(r, data, len, max, items, cause);
+  }
 }
 
 static int object_items(m_run *r, const m_state *s, json_t *req, int64_t max, json_t *items, char **cause) {
-  if (s->reader_input == M_INPUT_MANIFEST || s->reader_input == M_INPUT_PARQUET)
-    return parsed_items(r, s, "", 0, max, items, cause);
+  if (s->reader_input == M_INPUT_PARQUET) return parsed_items(r, s, req, "", 0, max, items, cause);
   char *data;
   size_t len;
   int rc = aev__s3_get(json_string_value(json_object_get(req, "Bucket")),
                        json_string_value(json_object_get(req, "Key")), (size_t)-2, &data, &len);
   if (rc) return s3_failed(r, rc, cause);
-  rc = parsed_items(r, s, data, len, max, items, cause);
+  rc = parsed_items(r, s, req, data, len, max, items, cause);
   free(data);
   return rc;
 }
 
-/* TestState reads no S3: its stateConfiguration.mapItemReaderData ("the
- * data read by ItemReader ... as found in its original source", the API
- * reference) is the object's bytes; without it, no items (the mock stands
- * for the results). */
-static int probe_items(m_run *r, const m_state *s, int64_t max, json_t *items, char **cause) {
+/* TestState reads no S3 for the object: its
+ * stateConfiguration.mapItemReaderData ("the data read by ItemReader ...
+ * as found in its original source", the API reference) is the object's
+ * bytes; without it, no items (the mock stands for the results). A
+ * manifest's inventory files are still read from the broker's S3 (our
+ * choice: the data the ItemReader reads from its source is the manifest). */
+static int probe_items(m_run *r, const m_state *s, json_t *req, int64_t max, json_t *items, char **cause) {
   const char *data = r->e->probe->reader_data;
-  return data ? parsed_items(r, s, data, strlen(data), max, items, cause) : 0;
+  return data ? parsed_items(r, s, req, data, strlen(data), max, items, cause) : 0;
 }
 
 int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause) {
@@ -347,7 +462,7 @@ int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause)
                                                                                            : NULL;
   if (missing) rc = failed(cause, "The S3 request's %s must be a string", missing);
   else if (!(*items = json_array())) rc = 1;
-  else if (r->e->probe) rc = probe_items(r, s, max, *items, cause);
+  else if (r->e->probe) rc = probe_items(r, s, req, max, *items, cause);
   else rc = s->reader_list ? list_items(r, req, max, *items, cause) : object_items(r, s, req, max, *items, cause);
   json_decref(req);
   if (rc) {

@@ -1,9 +1,10 @@
 /* libFuzzer target for a Distributed Map's ItemReader parsers
  * (lib/machine/item_reader.c): the input's first byte picks the reader
  * (CSV with its header in the first row under each delimiter, CSV with
- * given headers, JSON, JSON Lines), the rest is the object's contents, read
- * through TestState's mapItemReaderData. Any contents end the state
- * SUCCEEDED or FAILED with States.ItemReaderFailed, never otherwise. */
+ * given headers, JSON, JSON Lines, an S3 inventory manifest), the rest is
+ * the object's contents, read through TestState's mapItemReaderData. Any
+ * contents end the state SUCCEEDED or FAILED with States.ItemReaderFailed,
+ * never otherwise. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static const char *const READERS[] = {
     "{\"InputType\":\"CSV\",\"CSVHeaderLocation\":\"GIVEN\",\"CSVHeaders\":[\"a\",\"b\",\"c\"]}",
     "{\"InputType\":\"JSON\"}",
     "{\"InputType\":\"JSONL\",\"MaxItems\":50}",
+    "{\"InputType\":\"MANIFEST\",\"MaxItems\":50}",
 };
 
 static json_t *definition(const char *reader) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "aevtest.h"
 #include "tree.h"
@@ -393,9 +394,6 @@ START_TEST(reader_failures) {
   create(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVHeaderLocation':'FIRST_ROW'}")));
   fails(INPUT("bad.csv"), FAILED, "The CSV file could not be parsed: a quoted field is not closed");
   json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
-  create(MAP_DEF(GET_JSON("{'InputType':'MANIFEST'}")));
-  fails(INPUT("obj.json"), FAILED, "ReaderConfig InputType MANIFEST is not supported by this broker");
-  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
   create(MAP_DEF(GET_JSON("{'InputType':'PARQUET'}")));
   fails(INPUT("obj.json"), FAILED, "ReaderConfig InputType PARQUET is not supported by this broker");
 }
@@ -677,6 +675,194 @@ START_TEST(sdk_s3_tasks) {
 }
 END_TEST
 
+/* ---- InputType MANIFEST: an S3 inventory ---- */
+
+/* Writes key as one GZIP member of body, as S3 delivers inventory files. */
+static void put_gz(const char *key, const char *body) {
+  put(key, "");
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", bucket, key);
+  gzFile gz = gzopen(path, "wb");
+  ck_assert_ptr_nonnull(gz);
+  ck_assert_int_ge(gzputs(gz, body), 0);
+  ck_assert_int_eq(gzclose(gz), Z_OK);
+}
+
+/* Writes an inventory manifest at key: files (JSON text of the files
+ * array), the format and schema; its destinationBucket the test's bucket. */
+static void put_manifest(const char *key, const char *format, const char *schema, const char *files) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "{\n  \"sourceBucket\" : \"amzn-s3-demo-source-bucket\",\n  \"destinationBucket\" : \"arn:aws:s3:::%s\",\n"
+           "  \"version\" : \"2016-11-30\",\n  \"creationTimestamp\" : \"1668560400000\",\n"
+           "  \"fileFormat\" : \"%s\",\n  \"fileSchema\" : \"%s\",\n  \"files\" : %s\n}\n",
+           bucket, format, schema, files);
+  put(key, text);
+}
+
+#define ROWS_1                                                                                                 \
+  "\"amzn-s3-demo-source-bucket\",\"csvDataset/\",\"0\",\"2022-11-16T00:27:19.000Z\"\n"                       \
+  "\"amzn-s3-demo-source-bucket\",\"csvDataset/titles.csv\",\"3399671\",\"2022-11-16T00:29:32.000Z\"\n"
+#define ROWS_2                                                                                                 \
+  "\"amzn-s3-demo-source-bucket\",\"imageDataset/\",\"0\",\"2022-11-15T20:00:44.000Z\"\n"                     \
+  "\"amzn-s3-demo-source-bucket\",\"imageDataset/n02085620_10074.jpg\",\"27034\",\"2022-11-15T20:02:16.000Z\"\n"
+#define SCHEMA "Bucket, Key, Size, LastModifiedDate"
+#define TWO_FILES                                                                                              \
+  "[ {\"key\" : \"inv/data/one.csv.gz\", \"size\" : 120, \"MD5checksum\" : \"a7ff4a1d4164c3cd55851055ec8f6b20\"},"  \
+  " {\"key\" : \"inv/data/two.csv\", \"size\" : 170, \"MD5checksum\" : \"1100734f544982bc66291b44c40743c1\"} ]"
+#define ITEM(key, size, date)                                                                                  \
+  "{\"LastModifiedDate\":\"" date "\",\"Bucket\":\"amzn-s3-demo-source-bucket\",\"Size\":\"" size             \
+  "\",\"Key\":\"" key "\"}"
+#define ALL_ITEMS                                                                                              \
+  "[" ITEM("csvDataset/", "0", "2022-11-16T00:27:19.000Z") "," ITEM("csvDataset/titles.csv", "3399671",        \
+                                                                  "2022-11-16T00:29:32.000Z") "," ITEM(        \
+      "imageDataset/", "0", "2022-11-15T20:00:44.000Z") "," ITEM("imageDataset/n02085620_10074.jpg", "27034",  \
+                                                                "2022-11-15T20:02:16.000Z") "]"
+#define MANIFEST_READER(config) GET_JSON("{'InputType':'MANIFEST'" config "}")
+
+/* The guide's "ItemReader (Map)" example: Key names the manifest.json;
+ * each row of the inventory files it lists, in order, is an item of the
+ * fileSchema's names, values strings, members as AWS shows them
+ * ({LastModifiedDate, Bucket, Size, Key}); a file gzipped (.csv.gz, as S3
+ * delivers them) or not. */
+START_TEST(manifest_items_are_inventory_rows) {
+  put_gz("inv/data/one.csv.gz", ROWS_1);
+  put("inv/data/two.csv", ROWS_2);
+  put_manifest("inv/2022-11-16T00-00Z/manifest.json", "CSV", SCHEMA, TWO_FILES);
+  create(MAP_DEF(MANIFEST_READER("")));
+  output_is(INPUT("inv/2022-11-16T00-00Z/manifest.json"), ALL_ITEMS);
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
+                "MapStateSucceeded MapStateExited ExecutionSucceeded");
+  /* Other columns (S3 Inventory's optional fields) are members alike; a
+   * manifest without destinationBucket has its files in its own bucket. */
+  put("inv/v.csv", "\"b\",\"k\",\"v1\",\"true\",\"false\"\n");
+  put("m2.json", "{\"fileFormat\":\"CSV\",\"fileSchema\":\"Bucket, Key, VersionId, IsLatest, IsDeleteMarker\","
+                 "\"files\":[{\"key\":\"inv/v.csv\"}]}");
+  output_is(INPUT("m2.json"), "[{\"VersionId\":\"v1\",\"IsDeleteMarker\":\"false\",\"Bucket\":\"b\",\"Key\":"
+                              "\"k\",\"IsLatest\":\"true\"}]");
+  /* A manifest that lists no files has no items. */
+  put_manifest("empty.json", "CSV", SCHEMA, "[]");
+  output_is(INPUT("empty.json"), "[]");
+}
+END_TEST
+
+/* MaxItems counts rows across the files, and a file past it is not read. */
+START_TEST(manifest_max_items) {
+  put_gz("inv/data/one.csv.gz", ROWS_1);
+  put("inv/data/two.csv", ROWS_2);
+  put_manifest("manifest.json", "CSV", SCHEMA, TWO_FILES);
+  create(MAP_DEF(MANIFEST_READER(",'MaxItems':3")));
+  json_t *d = run(INPUT("manifest.json"));
+  json_t *out = json_loads(member(d, "output"), 0, NULL);
+  ck_assert_int_eq(json_array_size(out), 3);
+  ck_assert_str_eq(member(json_array_get(out, 2), "Key"), "imageDataset/");
+  json_decref(out);
+  json_decref(d);
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  put_manifest("gone.json", "CSV", SCHEMA, "[{\"key\":\"inv/data/one.csv.gz\"},{\"key\":\"inv/data/gone.csv\"}]");
+  create(MAP_DEF(MANIFEST_READER(",'MaxItems':2")));
+  output_is(INPUT("gone.json"), "[" ITEM("csvDataset/", "0", "2022-11-16T00:27:19.000Z") "," ITEM(
+                                    "csvDataset/titles.csv", "3399671", "2022-11-16T00:29:32.000Z") "]");
+}
+END_TEST
+
+/* ItemSelector and ItemBatcher work on an inventory's items as on others. */
+START_TEST(manifest_items_flow_as_others) {
+  put_gz("inv/data/one.csv.gz", ROWS_1);
+  put("inv/data/two.csv", ROWS_2);
+  put_manifest("manifest.json", "CSV", SCHEMA, TWO_FILES);
+  create(MAP_DEF(MANIFEST_READER("") ",'ItemSelector':{'k.$':'$$.Map.Item.Value.Key','i.$':'$$.Map.Item.Index'}"));
+  output_is(INPUT("manifest.json"), "[{\"i\":0,\"k\":\"csvDataset/\"},{\"i\":1,\"k\":\"csvDataset/titles.csv\"},"
+                                    "{\"i\":2,\"k\":\"imageDataset/\"},{\"i\":3,\"k\":"
+                                    "\"imageDataset/n02085620_10074.jpg\"}]");
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(MAP_DEF(MANIFEST_READER("") ",'ItemSelector':{'s.$':'$$.Map.Item.Value.Size'},'ItemBatcher':{'MaxItemsPerBatch':3}"));
+  output_is(INPUT("manifest.json"), "[{\"Items\":[{\"s\":\"0\"},{\"s\":\"3399671\"},{\"s\":\"0\"}]},"
+                                    "{\"Items\":[{\"s\":\"27034\"}]}]");
+}
+END_TEST
+
+/* A manifest that cannot be read fails the Map Run with
+ * States.ItemReaderFailed: S3's errors as its Java SDK words them, the
+ * others in our words (no AWS answer was recorded). */
+START_TEST(manifest_failures) {
+  put("inv/data/one.csv.gz", "not gzip at all");
+  put("inv/data/two.csv", ROWS_2);
+  put("not-json.json", "{\"files\": [");
+  put("array.json", "[]");
+  put("no-files.json", "{\"fileFormat\":\"CSV\",\"fileSchema\":\"" SCHEMA "\"}");
+  put_manifest("orc.json", "ORC", SCHEMA, TWO_FILES);
+  put_manifest("parquet.json", "Parquet", SCHEMA, TWO_FILES);
+  put("no-format.json", "{\"fileSchema\":\"" SCHEMA "\",\"files\":[]}");
+  put("no-schema.json", "{\"fileFormat\":\"CSV\",\"files\":[]}");
+  put_manifest("no-key.json", "CSV", SCHEMA, "[{\"size\":1}]");
+  put_manifest("missing-file.json", "CSV", SCHEMA, "[{\"key\":\"inv/data/two.csv\"},{\"key\":\"inv/data/gone.csv\"}]");
+  put_manifest("bad-gz.json", "CSV", SCHEMA, TWO_FILES);
+  put("elsewhere.json", "{\"destinationBucket\":\"arn:aws:s3:::no-such-bucket-here\",\"fileFormat\":\"CSV\","
+                        "\"fileSchema\":\"" SCHEMA "\",\"files\":[{\"key\":\"inv/data/two.csv\"}]}");
+  create(MAP_DEF(MANIFEST_READER("")));
+  fails(INPUT("missing.json"), FAILED,
+        "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: ");
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+                "ExecutionFailed");
+  fails(INPUT("missing-file.json"), FAILED,
+        "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: ");
+  fails(INPUT("elsewhere.json"), FAILED,
+        "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ");
+  fails(INPUT("not-json.json"), FAILED, "The manifest file could not be parsed: ");
+  fails(INPUT("array.json"), FAILED, "The manifest file is not an S3 inventory manifest: it has no \"files\" array");
+  fails(INPUT("no-files.json"), FAILED, "The manifest file is not an S3 inventory manifest: it has no \"files\" array");
+  fails(INPUT("orc.json"), FAILED, "The S3 inventory's fileFormat ORC is not supported: only CSV inventories can be read");
+  fails(INPUT("parquet.json"), FAILED,
+        "The S3 inventory's fileFormat Parquet is not supported: only CSV inventories can be read");
+  fails(INPUT("no-format.json"), FAILED,
+        "The S3 inventory's fileFormat (none) is not supported: only CSV inventories can be read");
+  fails(INPUT("no-schema.json"), FAILED, "The manifest file has no \"fileSchema\" naming the inventory's columns");
+  fails(INPUT("no-key.json"), FAILED, "The manifest's files[0] has no \"key\" naming an inventory file");
+  fails(INPUT("bad-gz.json"), FAILED, "The inventory file inv/data/one.csv.gz could not be decompressed as GZIP: ");
+  /* PARQUET stays refused. */
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(MAP_DEF(GET_JSON("{'InputType':'PARQUET'}")));
+  fails(INPUT("array.json"), FAILED, "ReaderConfig InputType PARQUET is not supported by this broker");
+}
+END_TEST
+
+/* TestState: stateConfiguration.mapItemReaderData stands for the object
+ * the reader names, the manifest; the inventory files it lists are read
+ * from the broker's S3 as the Map state would read them. */
+START_TEST(manifest_under_test_state) {
+  put("inv/data/two.csv", ROWS_2);
+  char *def = definition("{'Type':'Map','ItemReader':{'Resource':'arn:aws:states:::s3:getObject','ReaderConfig':"
+                         "{'InputType':'MANIFEST'},'Parameters':{'Bucket':'BKT','Key':'manifest.json'}},"
+                         "'ItemProcessor':{'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},"
+                         "'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}");
+  char manifest[512];
+  snprintf(manifest, sizeof manifest,
+           "{\"destinationBucket\":\"arn:aws:s3:::%s\",\"fileFormat\":\"CSV\",\"fileSchema\":\"" SCHEMA
+           "\",\"files\":[{\"key\":\"inv/data/two.csv\"}]}",
+           bucket);
+  json_t *a = call("TestState", json_pack("{s:s,s:{s:s},s:{s:s},s:s}", "definition", def, "mock", "result", "[]",
+                                          "stateConfiguration", "mapItemReaderData", manifest, "inspectionLevel",
+                                          "DEBUG"),
+                   AEV_OK);
+  ck_assert_str_eq(member(a, "status"), "SUCCEEDED");
+  json_t *seen = json_loads(member(json_object_get(a, "inspectionData"), "afterItemsPath"), 0, NULL);
+  ck_assert_int_eq(json_array_size(seen), 2);
+  ck_assert_str_eq(member(json_array_get(seen, 1), "Key"), "imageDataset/n02085620_10074.jpg");
+  json_decref(seen);
+  json_decref(a);
+  a = call("TestState", json_pack("{s:s,s:{s:s},s:{s:s}}", "definition", def, "mock", "result", "[]",
+                                  "stateConfiguration", "mapItemReaderData", "{\"fileFormat\":\"ORC\",\"files\":[]}"),
+           AEV_OK);
+  ck_assert_str_eq(member(a, "status"), "FAILED");
+  ck_assert_str_eq(member(a, "error"), FAILED);
+  ck_assert_str_eq(member(a, "cause"),
+                   "The S3 inventory's fileFormat ORC is not supported: only CSV inventories can be read");
+  json_decref(a);
+  free(def);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_item_reader");
   TCase *tc = tcase_create("core");
@@ -699,6 +885,11 @@ static Suite *suite(void) {
   tcase_add_test(tc, writer_failure);
   tcase_add_test(tc, validation);
   tcase_add_test(tc, sdk_s3_tasks);
+  tcase_add_test(tc, manifest_items_are_inventory_rows);
+  tcase_add_test(tc, manifest_max_items);
+  tcase_add_test(tc, manifest_items_flow_as_others);
+  tcase_add_test(tc, manifest_failures);
+  tcase_add_test(tc, manifest_under_test_state);
   suite_add_tcase(s, tc);
   return s;
 }

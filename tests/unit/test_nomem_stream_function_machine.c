@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "aevtest.h"
 #include "bus_support.h"
@@ -1820,6 +1821,43 @@ START_TEST(machine_item_reader) {
 }
 END_TEST
 
+/* The same over an S3 inventory (InputType MANIFEST): the manifest, its
+ * gzipped CSV inventory file inflated and read as rows. */
+START_TEST(machine_item_reader_manifest) {
+  char bucket[] = "nomem-bucket-XXXXXX", path[64], def[1024];
+  ck_assert_ptr_nonnull(mkdtemp(bucket));
+  snprintf(path, sizeof path, "%s/inv.csv.gz", bucket);
+  gzFile gz = gzopen(path, "wb");
+  ck_assert_ptr_nonnull(gz);
+  gzputs(gz, "\"src\",\"a.txt\",\"1\"\n\"src\",\"b.txt\",\"2\"\n");
+  ck_assert_int_eq(gzclose(gz), Z_OK);
+  snprintf(path, sizeof path, "%s/manifest.json", bucket);
+  FILE *fp = fopen(path, "w");
+  fprintf(fp, "{\"destinationBucket\":\"arn:aws:s3:::%s\",\"fileFormat\":\"CSV\",\"fileSchema\":"
+              "\"Bucket, Key, Size\",\"files\":[{\"key\":\"inv.csv.gz\"}]}",
+          bucket);
+  fclose(fp);
+  snprintf(def, sizeof def,
+           "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemReader\":{\"Resource\":"
+           "\"arn:aws:states:::s3:getObject\",\"ReaderConfig\":{\"InputType\":\"MANIFEST\"},"
+           "\"Parameters\":{\"Bucket\":\"%s\",\"Key\":\"manifest.json\"}},"
+           "\"ResultWriter\":{\"Resource\":\"arn:aws:states:::s3:putObject\",\"Parameters\":{\"Bucket\":"
+           "\"%s\",\"Prefix\":\"out\"}},\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\","
+           "\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+           "\"End\":true}}},\"End\":true}}}",
+           bucket, bucket);
+  static const nomem_case sc = {.what = "a Distributed Map's S3 inventory ItemReader", .setup = sm_started_map,
+                                .call = sm_drain, .succeeded = sm_reader_ended, .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", bucket);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static int sm_stop(void *ctx) {
   return aev_execution_stop(((sm_ctx *)ctx)->e, "Manual.Stop", "stopped by hand");
 }
@@ -2656,6 +2694,7 @@ int main(void) {
   tcase_add_test(tc, machine_test_state);
   tcase_add_test(tc, machine_map_run);
   tcase_add_test(tc, machine_item_reader);
+  tcase_add_test(tc, machine_item_reader_manifest);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);

@@ -2,6 +2,7 @@
 waits on the manual clock, history, validation, Step Functions' error codes,
 task tokens, and the states service through Broker.call."""
 import datetime
+import gzip
 import json
 import os
 import tempfile
@@ -217,6 +218,57 @@ class ManualClockMachines(unittest.TestCase):
                 self.assertEqual([json.loads(r["Output"]) for r in records],
                                  [{"id": "1", "name": "one"}, {"id": "2", "name": "two"}])
                 e = m.start({"key": "in/missing.csv"})
+                self.assertEqual(e.wait(), "FAILED")
+                d = self.b.call("states", "DescribeExecution", executionArn=e.arn)
+                self.assertEqual(d["error"], "States.ItemReaderFailed")
+                self.assertTrue(d["cause"].startswith("The specified key does not exist."))
+            finally:
+                os.chdir(cwd)
+
+    def test_item_reader_s3_inventory_manifest(self):
+        """InputType MANIFEST: the ItemReader's Key names an S3 inventory's
+        manifest.json; each row of the CSV inventory files it lists (gzipped
+        as S3 delivers them, in its destinationBucket) is an item of the
+        fileSchema's columns, values strings."""
+        cwd = os.getcwd()
+        with tempfile.TemporaryDirectory() as work:
+            os.chdir(work)
+            try:
+                os.makedirs("inventory/src/daily/data")
+                os.makedirs("inventory/src/daily/2022-11-16T00-00Z")
+                with gzip.open("inventory/src/daily/data/part-0.csv.gz", "wt") as f:
+                    f.write('"src","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"\n'
+                            '"src","imageDataset/dog.jpg","27034","2022-11-15T20:02:16.000Z"\n')
+                with open("inventory/src/daily/2022-11-16T00-00Z/manifest.json", "w") as f:
+                    json.dump({"sourceBucket": "src",
+                               "destinationBucket": "arn:aws:s3:::inventory",
+                               "version": "2016-11-30", "creationTimestamp": "1668560400000",
+                               "fileFormat": "CSV",
+                               "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+                               "files": [{"key": "src/daily/data/part-0.csv.gz", "size": 120,
+                                          "MD5checksum": "a7ff4a1d4164c3cd55851055ec8f6b20"}]}, f)
+                m = self.b.create_state_machine("inventory", {
+                    "StartAt": "M",
+                    "States": {"M": {
+                        "Type": "Map",
+                        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                       "ReaderConfig": {"InputType": "MANIFEST"},
+                                       "Parameters": {"Bucket": "inventory", "Key.$": "$.manifest"}},
+                        "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                            "StartAt": "P",
+                            "States": {"P": {"Type": "Pass", "End": True}}},
+                        "End": True}}})
+                e = m.start({"manifest": "src/daily/2022-11-16T00-00Z/manifest.json"})
+                self.assertEqual(e.wait(), "SUCCEEDED")
+                self.assertEqual(e.output, [
+                    {"LastModifiedDate": "2022-11-16T00:29:32.000Z", "Bucket": "src",
+                     "Size": "3399671", "Key": "csvDataset/titles.csv"},
+                    {"LastModifiedDate": "2022-11-15T20:02:16.000Z", "Bucket": "src",
+                     "Size": "27034", "Key": "imageDataset/dog.jpg"}])
+                # members in the order AWS shows them
+                self.assertEqual(list(e.output[0]), ["LastModifiedDate", "Bucket", "Size", "Key"])
+                e = m.start({"manifest": "src/daily/missing/manifest.json"})
                 self.assertEqual(e.wait(), "FAILED")
                 d = self.b.call("states", "DescribeExecution", executionArn=e.arn)
                 self.assertEqual(d["error"], "States.ItemReaderFailed")
