@@ -78,9 +78,10 @@ int aev__http_locked(aev_broker *b, const aev__api_service *svc, json_t *req, ae
                      const char *verb, aev_bus **bus, aev__http_store **s, void **out);
 
 /* A List action's answer: {key: list} with the list sorted by "Name", as
- * AWS lists them, and paged (list NULL: out of memory). */
-int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *key, json_t *list,
-                          json_t **resp);
+ * AWS lists them, and paged by the request's NextToken and limit_member
+ * ("Limit", or ListEndpoints' "MaxResults"); list NULL: out of memory. */
+int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *limit_member,
+                          const char *key, json_t *list, json_t **resp);
 
 /* Epoch seconds, as the JSON protocol carries EventBridge's timestamps. */
 json_t *aev__http_time(int64_t ms);

@@ -121,15 +121,15 @@ static int sort_by_name(json_t *list) {
   return rc;
 }
 
-int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *key, json_t *list,
-                          json_t **resp) {
+int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *limit_member,
+                          const char *key, json_t *list, json_t **resp) {
   if (list && sort_by_name(list)) {
     json_decref(list);
     list = NULL;
   }
   *resp = list ? json_pack("{s:o}", key, list) : NULL;
   if (!*resp) return aev__nomem();
-  int rc = aev__events_page(svc, req, key, *resp);
+  int rc = aev__events_page_by(svc, req, limit_member, key, *resp);
   if (rc) json_decref(*resp);
   return rc;
 }
