@@ -1,6 +1,7 @@
-/* The broker's store of EventBridge connections and API destinations
- * (on its default bus), and what their actions share: finding one by
- * Name under the store's lock, removing one, and answering a list. */
+/* The broker's store of EventBridge connections, API destinations and
+ * global endpoints (on its default bus), and what their actions share:
+ * finding one by Name under the store's lock, removing one, and answering
+ * a list. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,10 @@ void aev__http_store_free(aev__http_store *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_conns; i++) aev__conn_free(s->conns[i]);
   for (size_t i = 0; i < s->n_dests; i++) aev__apidest_free(s->dests[i]);
+  for (size_t i = 0; i < s->n_endpoints; i++) aev__endpoint_free(s->endpoints[i]);
   free(s->conns);
   free(s->dests);
+  free(s->endpoints);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
