@@ -222,20 +222,26 @@ AEV__EVENTS_ACTION(create_endpoint) {
     free(failing);
     return rc;
   }
-  if (find(s, name))
+  json_t *o = NULL;
+  if (find(s, name)) {
     rc = aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException", "Endpoint %s already exists.",
                    name);
-  else if (!(rc = make(b, bus, name, config, &e)) && !(rc = name_it(b, s, e)) &&
-           !aev__vec_push((void ***)&s->endpoints, &s->n_endpoints, &s->cap_endpoints, e))
-    rc = aev__nomem();
+  } else if (!(rc = make(b, bus, name, config, &e)) && !(rc = name_it(b, s, e))) {
+    begin(e, "CREATING", failing, e->created_ms);
+    failing = NULL;
+    /* The answer first: once stored, the endpoint is answered whole. */
+    if (!(o = endpoint_json(e, CREATED)) ||
+        !aev__vec_push((void ***)&s->endpoints, &s->n_endpoints, &s->cap_endpoints, e))
+      rc = aev__nomem();
+  }
   json_decref(config);
   if (rc) {
+    json_decref(o);
     aev__endpoint_free(e);
     free(failing);
     return unlock(bus, s, rc);
   }
-  begin(e, "CREATING", failing, e->created_ms);
-  return aev__http_answer(bus, s, endpoint_json(e, CREATED), resp);
+  return aev__http_answer(bus, s, o, resp);
 }
 
 /* The endpoint req's Name names, with the store locked and settled. */
@@ -363,12 +369,23 @@ AEV__EVENTS_ACTION(update_endpoint) {
     json_decref(m);
     return unlock(bus, s, rc);
   }
+  /* The answer first, from what e will be, so that a failure changes
+   * nothing. */
+  aev__endpoint next = *e;
+  next.config = m;
+  next.state = change ? "UPDATING" : e->state;
+  json_t *o = endpoint_json(&next, UPDATED);
+  if (!o) {
+    json_decref(m);
+    free(failing);
+    return unlock(bus, s, aev__nomem());
+  }
   json_decref(e->config);
   e->config = m;
   int64_t now = aev_broker_now_ms(b);
   if (change) begin(e, "UPDATING", failing, now);
   else e->modified_ms = now;
-  return aev__http_answer(bus, s, endpoint_json(e, UPDATED), resp);
+  return aev__http_answer(bus, s, o, resp);
 }
 
 AEV__EVENTS_ACTION(delete_endpoint) {
@@ -378,8 +395,10 @@ AEV__EVENTS_ACTION(delete_endpoint) {
   int rc = named(b, svc, req, &bus, &s, &e);
   if (rc) return rc;
   if (busy(e)) return unlock(bus, s, changing(e));
+  json_t *o = json_object();
+  if (!o) return unlock(bus, s, aev__nomem());
   begin(e, "DELETING", NULL, aev_broker_now_ms(b));
-  return aev__http_answer(bus, s, json_object(), resp);
+  return aev__http_answer(bus, s, o, resp);
 }
 
 /* ---- PutEvents ----------------------------------------------------------- */
