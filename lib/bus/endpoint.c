@@ -146,11 +146,12 @@ static int failing_reason(aev_broker *b, json_t *config, char **out) {
   char *name = aev__endpoint_primary_bus(config, aev_broker_region(b));
   if (!name) return aev__nomem();
   /* The account's default bus exists from the start, as on AWS. */
-  aev__resource *r = strcmp(name, "default") ? aev__registry_find(b, AEV__KIND_BUS, name) : NULL;
+  int there = !strcmp(name, "default");
+  aev__resource *r = there ? NULL : aev__registry_find(b, AEV__KIND_BUS, name);
+  there |= r != NULL;
+  aev__resource_unref(r);
   int rc = AEV_OK;
-  if (r) {
-    aev__resource_unref(r);
-  } else if (strcmp(name, "default")) {
+  if (!there) {
     size_t n = strlen(name) + 40;
     if (!(*out = malloc(n))) rc = aev__nomem();
     else snprintf(*out, n, "Event bus %s does not exist.", name);
@@ -195,7 +196,7 @@ static int make(aev_broker *b, aev_bus *bus, const char *name, json_t *config,
   return AEV_OK;
 }
 
-/* The endpoint's id and URL, once it is in the store (mu held). */
+/* The endpoint's id, unique among the store's, and its URL (mu held). */
 static int name_it(aev_broker *b, aev__http_store *s, aev__endpoint *e) {
   char id[ID_LEN + 5];
   new_id(b, s, id);
@@ -342,43 +343,65 @@ static int reroutes(json_t *config, json_t *m) {
   return 0;
 }
 
-AEV__EVENTS_ACTION(update_endpoint) {
-  json_t *given;
-  int rc = aev__endpoint_members(svc, req, 0, &given);
-  if (rc) return rc;
+/* What UpdateEndpoint reads of the endpoint before it works out the change
+ * with the store unlocked (a bus looked up may be let go, and a bus's last
+ * release runs its targets' release callbacks, never under a lock). */
+typedef struct seen {
+  json_t *config; /* a copy */
+  const char *state;
+} seen;
+
+/* The endpoint req names as it is now (*was), or its error. */
+static int look(aev_broker *b, const aev__api_service *svc, json_t *req, seen *was) {
   aev_bus *bus;
   aev__http_store *s;
   aev__endpoint *e;
-  if ((rc = named(b, svc, req, &bus, &s, &e))) {
-    json_decref(given);
-    return rc;
-  }
-  json_t *m = busy(e) ? NULL : merged(e->config, given);
+  int rc = named(b, svc, req, &bus, &s, &e);
+  if (rc) return rc;
+  if (busy(e)) return unlock(bus, s, changing(e));
+  was->config = json_deep_copy(e->config);
+  was->state = e->state;
+  return unlock(bus, s, was->config ? AEV_OK : aev__nomem());
+}
+
+AEV__EVENTS_ACTION(update_endpoint) {
+  json_t *given, *m = NULL;
+  seen was = {0};
   char *failing = NULL;
   int change = 0;
-  json_decref(given);
-  if (busy(e)) rc = changing(e);
-  else if (!m) rc = aev__nomem();
-  else if (!(rc = aev__endpoint_config_check(m, aev_broker_region(b), aev_broker_account(b)))) {
-    change = reroutes(e->config, m) || strcmp(e->state, "ACTIVE");
-    /* The primary bus is looked up with mu held: the registry's lock is
-     * never held by anyone taking mu. */
+  int rc = aev__endpoint_members(svc, req, 0, &given);
+  if (!rc) rc = look(b, svc, req, &was);
+  if (!rc && !(m = merged(was.config, given))) rc = aev__nomem();
+  if (!rc) rc = aev__endpoint_config_check(m, aev_broker_region(b), aev_broker_account(b));
+  if (!rc) {
+    change = reroutes(was.config, m) || strcmp(was.state, "ACTIVE");
     if (change) rc = failing_reason(b, m, &failing);
   }
-  if (rc) {
+  json_decref(given);
+  aev_bus *bus;
+  aev__http_store *s;
+  aev__endpoint *e;
+  if (rc || (rc = named(b, svc, req, &bus, &s, &e))) {
+    json_decref(was.config);
     json_decref(m);
-    return unlock(bus, s, rc);
+    free(failing);
+    return rc;
   }
+  /* Another request changed it meanwhile: this one was asked of what it
+   * was before. */
+  if (busy(e) || strcmp(e->state, was.state) || !json_equal(e->config, was.config))
+    rc = changing(e);
+  json_decref(was.config);
   /* The answer first, from what e will be, so that a failure changes
    * nothing. */
   aev__endpoint next = *e;
   next.config = m;
   next.state = change ? "UPDATING" : e->state;
-  json_t *o = endpoint_json(&next, UPDATED);
+  json_t *o = rc ? NULL : endpoint_json(&next, UPDATED);
   if (!o) {
     json_decref(m);
     free(failing);
-    return unlock(bus, s, aev__nomem());
+    return unlock(bus, s, rc ? rc : aev__nomem());
   }
   json_decref(e->config);
   e->config = m;
