@@ -518,6 +518,50 @@ START_TEST(put_events_through_an_endpoint) {
 }
 END_TEST
 
+/* In China the partition is aws-cn and endpoints end in amazonaws.com.cn;
+ * the broker's own account and Region are the endpoint's. */
+START_TEST(china_partition_and_another_account) {
+  aev_broker_options *o;
+  aev_broker *cn;
+  bt_ok(aev_broker_options_new(&o));
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  bt_ok(aev_broker_options_set_region(o, "cn-north-1"));
+  bt_ok(aev_broker_options_set_account(o, "123456789012"));
+  bt_ok(aev_broker_new(o, &cn));
+  aev_broker_options_free(o);
+  json_t *c = aev_test_call(
+      cn, "events", "CreateEndpoint",
+      "{\"Name\":\"ep\",\"RoutingConfig\":{\"FailoverConfig\":{\"Primary\":{\"HealthCheck\":"
+      "\"arn:aws-cn:route53:::healthcheck/abc\"},\"Secondary\":{\"Route\":\"cn-northwest-1\"}}},"
+      "\"EventBuses\":[{\"EventBusArn\":\"arn:aws-cn:events:cn-northwest-1:123456789012:event-bus/"
+      "default\"},{\"EventBusArn\":\"arn:aws-cn:events:cn-north-1:123456789012:event-bus/default\"}"
+      "],\"ReplicationConfig\":{\"State\":\"DISABLED\"}}",
+      AEV_OK);
+  ck_assert_str_eq(str(c, "Arn"), "arn:aws-cn:events:cn-north-1:123456789012:endpoint/ep");
+  json_decref(c);
+  json_t *d = aev_test_call(cn, "events", "DescribeEndpoint", "{\"Name\":\"ep\"}", AEV_OK);
+  const char *url = str(d, "EndpointUrl");
+  ck_assert_str_eq(url + strlen(url) - strlen(".endpoint.events.amazonaws.com.cn"),
+                   ".endpoint.events.amazonaws.com.cn");
+  json_decref(d);
+  aev_broker_destroy(cn);
+}
+END_TEST
+
+START_TEST(members_of_the_wrong_type) {
+  refused(json_pack("{s:s}", "EventBuses", "prod"), "ValidationException",
+          V1 "Value at 'eventBuses' failed to satisfy constraint: Member must be a list");
+  refused(json_pack("{s:[s,s]}", "EventBuses", "a", "b"), "ValidationException",
+          V1 "Value at 'eventBuses.1.member' failed to satisfy constraint: Member must be an "
+             "object");
+  refused(json_pack("{s:{s:i}}", "ReplicationConfig", "State", 1), "ValidationException",
+          V1 "Value at 'replicationConfig.state' failed to satisfy constraint: Member must be a "
+             "string");
+  refused(json_pack("{s:i}", "Name", 7), "ValidationException", NULL);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_endpoints");
   TCase *tc = tcase_create("core");
@@ -534,6 +578,8 @@ int main(void) {
   tcase_add_test(tc, describe_home_region);
   tcase_add_test(tc, list_by_prefix_home_region_and_pages);
   tcase_add_test(tc, put_events_through_an_endpoint);
+  tcase_add_test(tc, china_partition_and_another_account);
+  tcase_add_test(tc, members_of_the_wrong_type);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
