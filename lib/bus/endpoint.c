@@ -365,7 +365,7 @@ static int look(aev_broker *b, const aev__api_service *svc, json_t *req, seen *w
 }
 
 AEV__EVENTS_ACTION(update_endpoint) {
-  json_t *given, *m = NULL;
+  json_t *given = NULL, *m = NULL;
   seen was = {0};
   char *failing = NULL;
   int change = 0;

@@ -167,6 +167,7 @@ static int check_buses(aev__verrors *e, json_t *buses, int required) {
 int aev__endpoint_members(const aev__api_service *svc, json_t *req, int create, json_t **out) {
   const char *name, *description = NULL, *state = NULL, *role = NULL;
   json_t *routing = NULL, *replication = NULL;
+  *out = NULL;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   if (!rc) rc = aev__api_opt_string(svc, req, "Description", &description);
   if (!rc) rc = aev__api_opt_object(svc, req, "RoutingConfig", &routing);

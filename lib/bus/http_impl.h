@@ -150,7 +150,8 @@ int aev__endpoint_check_put(aev_broker *b, const char *endpoint_id);
 /* endpoint_check.c: CreateEndpoint's and UpdateEndpoint's members. */
 /* The members of req an endpoint keeps (Description, RoutingConfig,
  * ReplicationConfig, EventBuses, RoleArn) as a new object in *out, each
- * checked against AWS's model; create: the required ones must be there. */
+ * checked against AWS's model (*out NULL when one is not); create: the
+ * required ones must be there. */
 int aev__endpoint_members(const aev__api_service *svc, json_t *req, int create, json_t **out);
 /* Checks a whole configuration against what AWS asks of an endpoint made
  * in region (the broker's) for account: two buses of one name, one in
