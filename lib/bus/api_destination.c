@@ -27,26 +27,6 @@ aev__apidest *aev__apidest_find(aev__http_store *s, const char *name_or_arn) {
   return NULL;
 }
 
-/* AWS's front end reports every broken constraint at once: "2 validation
- * errors detected: Value 'a' at 'x' failed ...; Value 'b' at 'y' ...". */
-typedef struct errors {
-  int n;
-  char text[3000];
-} errors;
-
-static void add_error(errors *e, const char *value, const char *member, const char *constraint) {
-  size_t at = strlen(e->text);
-  snprintf(e->text + at, sizeof e->text - at, "%sValue '%s' at '%s' failed to satisfy constraint: %s",
-           e->n ? "; " : "", value, member, constraint);
-  e->n++;
-}
-
-static int errors_fail(const errors *e) {
-  if (!e->n) return AEV_OK;
-  return aev__fail(AEV_ERR_INVALID, "ValidationException", "%d validation error%s detected: %s",
-                   e->n, e->n > 1 ? "s" : "", e->text);
-}
-
 static int all_of(const char *s, size_t n, const char *set) {
   return n && strspn(s, set) >= n;
 }
@@ -114,36 +94,36 @@ static int read_members(const aev__api_service *svc, json_t *req, int create, me
   if (!rc && aev__api_has(req, "InvocationRateLimitPerSecond"))
     rc = aev__api_opt_int(svc, req, "InvocationRateLimitPerSecond", 1, INT32_MAX, &m->rate);
   if (rc) return rc;
-  errors e = {0};
+  aev__verrors e = {0};
   size_t n = strlen(m->name);
   if (!n || n > 64 || !all_of(m->name, n, ALNUM ".-_"))
-    add_error(&e, m->name, "name",
+    aev__verrors_add(&e, m->name, "name",
               !n       ? "Member must have length greater than or equal to 1"
               : n > 64 ? "Member must have length less than or equal to 64"
                        : "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
   if (m->description && strlen(m->description) > 512)
-    add_error(&e, m->description, "description",
+    aev__verrors_add(&e, m->description, "description",
               "Member must have length less than or equal to 512");
   if (m->conn_arn && !connection_arn_ok(m->conn_arn))
-    add_error(&e, m->conn_arn, "connectionArn", ARN_PATTERN);
+    aev__verrors_add(&e, m->conn_arn, "connectionArn", ARN_PATTERN);
   if (m->endpoint && (strlen(m->endpoint) > 2048 || !endpoint_ok(m->endpoint)))
-    add_error(&e, m->endpoint, "invocationEndpoint",
+    aev__verrors_add(&e, m->endpoint, "invocationEndpoint",
               strlen(m->endpoint) > 2048 ? "Member must have length less than or equal to 2048"
                                          : ENDPOINT_PATTERN);
   if (m->method) {
     size_t i = 0;
     while (METHODS[i] && strcmp(METHODS[i], m->method)) i++;
     if (!METHODS[i])
-      add_error(&e, m->method, "httpMethod",
+      aev__verrors_add(&e, m->method, "httpMethod",
                 "Member must satisfy enum value set: [HEAD, POST, PATCH, DELETE, PUT, GET, "
                 "OPTIONS]");
   }
   if (create) {
-    if (!m->conn_arn) add_error(&e, "null", "connectionArn", "Member must not be null");
-    if (!m->endpoint) add_error(&e, "null", "invocationEndpoint", "Member must not be null");
-    if (!m->method) add_error(&e, "null", "httpMethod", "Member must not be null");
+    if (!m->conn_arn) aev__verrors_add(&e, NULL, "connectionArn", "Member must not be null");
+    if (!m->endpoint) aev__verrors_add(&e, NULL, "invocationEndpoint", "Member must not be null");
+    if (!m->method) aev__verrors_add(&e, NULL, "httpMethod", "Member must not be null");
   }
-  rc = errors_fail(&e);
+  rc = aev__verrors_fail(&e);
   /* "API destinations are HTTPS endpoints ... The URL must use HTTPS" (the
    * user guide); checked after the model's constraints, which AWS answers
    * first (its recording: 'invalid-endpoint' is not among them). AWS's
@@ -307,5 +287,5 @@ AEV__EVENTS_ACTION(list_api_destinations) {
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
-  return aev__http_list_answer(svc, req, "ApiDestinations", aev__json_whole(list, whole), resp);
+  return aev__http_list_answer(svc, req, "Limit", "ApiDestinations", aev__json_whole(list, whole), resp);
 }

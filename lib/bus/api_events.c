@@ -16,9 +16,16 @@ int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc ? rc : aev__bus_find(b, name, 1, out);
 }
 
+/* With an EndpointId, the request goes to the endpoint's primary Region,
+ * which is the broker's (endpoint.c): its entries are put there as any
+ * PutEvents puts them, each on the bus its EventBusName names ("add the
+ * endpointId and EventBusName to any PutEvents calls", the user guide). */
 AEV__EVENTS_ACTION(put_events) {
   json_t *entries;
+  const char *endpoint = NULL;
   int rc = aev__api_req_array(svc, req, "Entries", &entries);
+  if (!rc) rc = aev__api_opt_string(svc, req, "EndpointId", &endpoint);
+  if (!rc && endpoint) rc = aev__endpoint_check_put(b, endpoint);
   return rc ? rc : aev__put_events(b, entries, resp);
 }
 
@@ -34,6 +41,7 @@ static const aev__api_action actions[] = {
     {"CreateApiDestination", aev__events_create_api_destination},
     {"CreateArchive", aev__events_create_archive},
     {"CreateConnection", aev__events_create_connection},
+    {"CreateEndpoint", aev__events_create_endpoint},
     {"CreateEventBus", aev__events_create_event_bus},
     {"CreatePartnerEventSource", aev__events_create_partner_event_source},
     {"DeactivateEventSource", aev__events_deactivate_event_source},
@@ -41,12 +49,14 @@ static const aev__api_action actions[] = {
     {"DeleteApiDestination", aev__events_delete_api_destination},
     {"DeleteArchive", aev__events_delete_archive},
     {"DeleteConnection", aev__events_delete_connection},
+    {"DeleteEndpoint", aev__events_delete_endpoint},
     {"DeleteEventBus", aev__events_delete_event_bus},
     {"DeletePartnerEventSource", aev__events_delete_partner_event_source},
     {"DeleteRule", aev__events_delete_rule},
     {"DescribeApiDestination", aev__events_describe_api_destination},
     {"DescribeArchive", aev__events_describe_archive},
     {"DescribeConnection", aev__events_describe_connection},
+    {"DescribeEndpoint", aev__events_describe_endpoint},
     {"DescribeEventBus", aev__events_describe_event_bus},
     {"DescribeEventSource", aev__events_describe_event_source},
     {"DescribePartnerEventSource", aev__events_describe_partner_event_source},
@@ -57,6 +67,7 @@ static const aev__api_action actions[] = {
     {"ListApiDestinations", aev__events_list_api_destinations},
     {"ListArchives", aev__events_list_archives},
     {"ListConnections", aev__events_list_connections},
+    {"ListEndpoints", aev__events_list_endpoints},
     {"ListEventBuses", aev__events_list_event_buses},
     {"ListEventSources", aev__events_list_event_sources},
     {"ListPartnerEventSourceAccounts", aev__events_list_partner_event_source_accounts},
@@ -80,6 +91,7 @@ static const aev__api_action actions[] = {
     {"UpdateApiDestination", aev__events_update_api_destination},
     {"UpdateArchive", aev__events_update_archive},
     {"UpdateConnection", aev__events_update_connection},
+    {"UpdateEndpoint", aev__events_update_endpoint},
     {"UpdateEventBus", aev__events_update_event_bus},
 };
 

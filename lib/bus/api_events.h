@@ -20,6 +20,9 @@ int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
  * NextToken to resp when entries remain. */
 int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
                      json_t *resp);
+/* The same with the page size in limit_member (ListEndpoints' MaxResults). */
+int aev__events_page_by(const aev__api_service *svc, json_t *req, const char *limit_member,
+                        const char *key, json_t *resp);
 
 /* A request's optional Tags list [{Key, Value}] as a new {key: value}
  * object in *out (NULL when absent), each tag checked (aev__bus_tag_check) and

@@ -418,5 +418,5 @@ AEV__EVENTS_ACTION(list_connections) {
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
-  return aev__http_list_answer(svc, req, "Connections", aev__json_whole(list, whole), resp);
+  return aev__http_list_answer(svc, req, "Limit", "Connections", aev__json_whole(list, whole), resp);
 }

@@ -1,6 +1,7 @@
-/* Internal to lib/bus: EventBridge connections and API destinations (the
- * broker's, kept on its default bus, which lives as long as the broker),
- * and the HTTP requests that rule targets send to API destinations. */
+/* Internal to lib/bus: the broker's account-wide EventBridge resources
+ * (kept on its default bus, which lives as long as the broker): connections
+ * and API destinations, with the HTTP requests that rule targets send to
+ * API destinations, and global endpoints. */
 #ifndef AEV_BUS_HTTP_IMPL_H
 #define AEV_BUS_HTTP_IMPL_H
 
@@ -30,6 +31,20 @@ typedef struct aev__apidest {
   int64_t created_ms, modified_ms;
 } aev__apidest;
 
+/* A global endpoint (endpoint.c). Its state moves on the broker's clock:
+ * a change (CREATING, UPDATING, DELETING) settles at settles_ms, read
+ * lazily by every action that looks at endpoints (no one waits on it). */
+typedef struct aev__endpoint {
+  char *name, *arn, *id, *url;
+  json_t *config;       /* Description, RoutingConfig, ReplicationConfig,
+                           EventBuses and RoleArn, as given and checked */
+  const char *state;    /* EndpointState */
+  char *reason;         /* StateReason of a *_FAILED state, or NULL */
+  char *failing;        /* the settling change ends *_FAILED for this reason */
+  int64_t created_ms, modified_ms;
+  int64_t settles_ms;   /* when the change under way ends; 0: none */
+} aev__endpoint;
+
 /* Everything here is under mu; nothing is called out with it held. */
 typedef struct aev__http_store {
   pthread_mutex_t mu;
@@ -37,6 +52,8 @@ typedef struct aev__http_store {
   size_t n_conns, cap_conns;
   aev__apidest **dests;
   size_t n_dests, cap_dests;
+  aev__endpoint **endpoints;
+  size_t n_endpoints, cap_endpoints;
 } aev__http_store;
 
 /* AWS's default quotas per account and Region (EventBridge quotas page). */
@@ -49,6 +66,7 @@ int aev__http_store_get(aev_broker *b, aev_bus **bus, aev__http_store **out);
 void aev__http_store_free(aev__http_store *s);
 void aev__conn_free(aev__conn *c);
 void aev__apidest_free(aev__apidest *d);
+void aev__endpoint_free(aev__endpoint *e);
 
 /* Under mu: the connection named name or whose ARN is name, or NULL. */
 aev__conn *aev__conn_find(aev__http_store *s, const char *name_or_arn);
@@ -78,9 +96,10 @@ int aev__http_locked(aev_broker *b, const aev__api_service *svc, json_t *req, ae
                      const char *verb, aev_bus **bus, aev__http_store **s, void **out);
 
 /* A List action's answer: {key: list} with the list sorted by "Name", as
- * AWS lists them, and paged (list NULL: out of memory). */
-int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *key, json_t *list,
-                          json_t **resp);
+ * AWS lists them, and paged by the request's NextToken and limit_member
+ * ("Limit", or ListEndpoints' "MaxResults"); list NULL: out of memory. */
+int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *limit_member,
+                          const char *key, json_t *list, json_t **resp);
 
 /* Epoch seconds, as the JSON protocol carries EventBridge's timestamps. */
 json_t *aev__http_time(int64_t ms);
@@ -115,5 +134,32 @@ AEV__EVENTS_ACTION(update_api_destination);
 AEV__EVENTS_ACTION(describe_api_destination);
 AEV__EVENTS_ACTION(delete_api_destination);
 AEV__EVENTS_ACTION(list_api_destinations);
+AEV__EVENTS_ACTION(create_endpoint);
+AEV__EVENTS_ACTION(update_endpoint);
+AEV__EVENTS_ACTION(describe_endpoint);
+AEV__EVENTS_ACTION(delete_endpoint);
+AEV__EVENTS_ACTION(list_endpoints);
+
+/* PutEvents' EndpointId: AEV_OK when it names a global endpoint of the
+ * broker that takes events: one that was made (ACTIVE, or UPDATING or
+ * UPDATE_FAILED: a change under way or failed leaves it in place), whose
+ * primary Region is always the broker's; else ValidationException or
+ * ResourceNotFoundException. */
+int aev__endpoint_check_put(aev_broker *b, const char *endpoint_id);
+
+/* endpoint_check.c: CreateEndpoint's and UpdateEndpoint's members. */
+/* The members of req an endpoint keeps (Description, RoutingConfig,
+ * ReplicationConfig, EventBuses, RoleArn) as a new object in *out, each
+ * checked against AWS's model (*out NULL when one is not); create: the
+ * required ones must be there. */
+int aev__endpoint_members(const aev__api_service *svc, json_t *req, int create, json_t **out);
+/* Checks a whole configuration against what AWS asks of an endpoint made
+ * in region (the broker's) for account: two buses of one name, one in
+ * region and one in the secondary Region RoutingConfig routes to, and a
+ * RoleArn when replication is ENABLED (the default). */
+int aev__endpoint_config_check(json_t *config, const char *region, const char *account);
+/* The name of the configuration's event bus in region (a new string), or
+ * NULL when out of memory. config is checked. */
+char *aev__endpoint_primary_bus(json_t *config, const char *region);
 
 #endif

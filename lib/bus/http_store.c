@@ -1,6 +1,7 @@
-/* The broker's store of EventBridge connections and API destinations
- * (on its default bus), and what their actions share: finding one by
- * Name under the store's lock, removing one, and answering a list. */
+/* The broker's store of EventBridge connections, API destinations and
+ * global endpoints (on its default bus), and what their actions share:
+ * finding one by Name under the store's lock, removing one, and answering
+ * a list. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,10 @@ void aev__http_store_free(aev__http_store *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_conns; i++) aev__conn_free(s->conns[i]);
   for (size_t i = 0; i < s->n_dests; i++) aev__apidest_free(s->dests[i]);
+  for (size_t i = 0; i < s->n_endpoints; i++) aev__endpoint_free(s->endpoints[i]);
   free(s->conns);
   free(s->dests);
+  free(s->endpoints);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
@@ -121,15 +124,15 @@ static int sort_by_name(json_t *list) {
   return rc;
 }
 
-int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *key, json_t *list,
-                          json_t **resp) {
+int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *limit_member,
+                          const char *key, json_t *list, json_t **resp) {
   if (list && sort_by_name(list)) {
     json_decref(list);
     list = NULL;
   }
   *resp = list ? json_pack("{s:o}", key, list) : NULL;
   if (!*resp) return aev__nomem();
-  int rc = aev__events_page(svc, req, key, *resp);
+  int rc = aev__events_page_by(svc, req, limit_member, key, *resp);
   if (rc) json_decref(*resp);
   return rc;
 }

@@ -69,9 +69,14 @@ static int bad_token(void) {
 
 int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
                      json_t *resp) {
+  return aev__events_page_by(svc, req, "Limit", key, resp);
+}
+
+int aev__events_page_by(const aev__api_service *svc, json_t *req, const char *limit_member,
+                        const char *key, json_t *resp) {
   int64_t limit = 0;
   const char *token = NULL;
-  int rc = aev__api_opt_int(svc, req, "Limit", 1, 100, &limit);
+  int rc = aev__api_opt_int(svc, req, limit_member, 1, 100, &limit);
   if (rc || (rc = aev__api_opt_string(svc, req, "NextToken", &token))) return rc;
   return aev__bus_page(resp, key, (int)limit, token);
 }

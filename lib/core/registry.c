@@ -67,7 +67,7 @@ static const char *partition(const char *region) {
   return "aws";
 }
 
-static const char *dns_suffix(const char *region) {
+const char *aev__dns_suffix(const char *region) {
   return strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
@@ -88,7 +88,7 @@ static char *aprintf(const char *fmt, ...) {
 
 char *aev__queue_url(const struct aev_broker *b, const char *name) {
   const char *region = aev_broker_region(b);
-  return aprintf("https://sqs.%s.%s/%s/%s", region, dns_suffix(region),
+  return aprintf("https://sqs.%s.%s/%s/%s", region, aev__dns_suffix(region),
                  aev_broker_account(b), name);
 }
 

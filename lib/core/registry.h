@@ -103,6 +103,10 @@ int aev__registry_list(struct aev_broker *b, aev__kind kind,
                        const char *prefix, aev__resource ***out, size_t *n);
 void aev__registry_list_free(aev__resource **list, size_t n);
 
+/* The DNS suffix of region's AWS endpoints: amazonaws.com.cn in China,
+ * amazonaws.com elsewhere. */
+const char *aev__dns_suffix(const char *region);
+
 /* https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (amazonaws.com.cn in China),
  * malloc'd. */
 char *aev__queue_url(const struct aev_broker *b, const char *name);

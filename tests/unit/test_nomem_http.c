@@ -2,7 +2,8 @@
  * out (nomem.h): each allocation of the call fails in turn; the call then
  * answers AEV_ERR_NOMEM and stores nothing, or succeeds whole; an event
  * for an API destination is delivered once or dead-lettered, never lost;
- * an SNS notification to an https endpoint arrives once. */
+ * an SNS notification to an https endpoint arrives once; a global
+ * endpoint is made, changed or deleted whole, or left as it was. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,91 @@ START_TEST(sns_endpoint_posts_never_lost) {
 }
 END_TEST
 
+static const char ENDPOINT[] =
+    "{\"Name\":\"ep\",\"RoutingConfig\":{\"FailoverConfig\":{\"Primary\":{\"HealthCheck\":"
+    "\"arn:aws:route53:::healthcheck/abc\"},\"Secondary\":{\"Route\":\"us-east-2\"}}},"
+    "\"EventBuses\":[{\"EventBusArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/prod\"},"
+    "{\"EventBusArn\":\"arn:aws:events:us-east-2:000000000000:event-bus/prod\"}],"
+    "\"ReplicationConfig\":{\"State\":\"DISABLED\"}}";
+
+static int events_call(void *ctx, const char *action, const char *req) {
+  char *out = NULL;
+  int rc = aev_call(((world *)ctx)->b, "events", action, req, &out);
+  aev_free(out);
+  return rc;
+}
+
+/* What ListEndpoints shows. */
+static json_t *endpoints(void *ctx) {
+  char *out = NULL;
+  bt_ok(aev_call(((world *)ctx)->b, "events", "ListEndpoints", "{}", &out));
+  json_t *o = json_loads(out, 0, NULL);
+  aev_free(out);
+  return o;
+}
+
+static void endpoint_state_is(void *ctx, const nomem_attempt *a, const char *state) {
+  json_t *l = endpoints(ctx);
+  const char *got =
+      json_string_value(json_object_get(json_array_get(json_object_get(l, "Endpoints"), 0), "State"));
+  ck_assert_msg(got && !strcmp(got, state), "allocation %ld: endpoint %s, not %s", a->k,
+                got ? got : "missing", state);
+  json_decref(l);
+}
+
+static void bus_only(void *ctx) {
+  bt_ok(events_call(ctx, "CreateEventBus", "{\"Name\":\"prod\"}"));
+}
+
+static void active_endpoint(void *ctx) {
+  bus_only(ctx);
+  bt_ok(events_call(ctx, "CreateEndpoint", ENDPOINT));
+  bt_ok(aev_broker_advance(((world *)ctx)->b, 2000));
+}
+
+static int create_endpoint(void *ctx) {
+  return events_call(ctx, "CreateEndpoint", ENDPOINT);
+}
+
+static void endpoint_creating(void *ctx, const nomem_attempt *a) {
+  endpoint_state_is(ctx, a, "CREATING");
+}
+
+static int update_endpoint(void *ctx) {
+  return events_call(ctx, "UpdateEndpoint",
+                     "{\"Name\":\"ep\",\"Description\":\"d\",\"RoleArn\":"
+                     "\"arn:aws:iam::000000000000:role/r\"}");
+}
+
+static void endpoint_updating(void *ctx, const nomem_attempt *a) {
+  endpoint_state_is(ctx, a, "UPDATING");
+}
+
+static int delete_endpoint(void *ctx) {
+  return events_call(ctx, "DeleteEndpoint", "{\"Name\":\"ep\"}");
+}
+
+static void endpoint_deleting(void *ctx, const nomem_attempt *a) {
+  endpoint_state_is(ctx, a, "DELETING");
+}
+
+START_TEST(endpoints_whole_or_not_at_all) {
+  static const nomem_case cases[] = {
+      {.what = "CreateEndpoint", .fresh = world_new, .setup = bus_only, .state = endpoints,
+       .call = create_endpoint, .succeeded = endpoint_creating, .end = world_free,
+       .expect = NOMEM_FAILS_SOME},
+      {.what = "UpdateEndpoint", .fresh = world_new, .setup = active_endpoint,
+       .state = endpoints, .call = update_endpoint, .succeeded = endpoint_updating,
+       .end = world_free, .expect = NOMEM_FAILS_SOME},
+      {.what = "DeleteEndpoint", .fresh = world_new, .setup = active_endpoint,
+       .state = endpoints, .call = delete_endpoint, .succeeded = endpoint_deleting,
+       .end = world_free, .expect = NOMEM_NEVER_FAILS},
+  };
+  world w;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) nomem_sweep(&cases[i], &w);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem_http");
   TCase *tc = tcase_create("nomem");
@@ -245,6 +331,7 @@ int main(void) {
   tcase_add_test(tc, create_api_destination_whole_or_not_at_all);
   tcase_add_test(tc, invocation_never_drops_the_event);
   tcase_add_test(tc, sns_endpoint_posts_never_lost);
+  tcase_add_test(tc, endpoints_whole_or_not_at_all);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

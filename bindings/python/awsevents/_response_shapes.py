@@ -42,6 +42,10 @@ TIMESTAMPS = {
         ('LastModifiedTime',),
         ('LastAuthorizedTime',),
     ),
+    ('events', 'DescribeEndpoint'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
     ('events', 'DescribeEventBus'): (
         ('CreationTime',),
         ('LastModifiedTime',),
@@ -68,6 +72,10 @@ TIMESTAMPS = {
         ('Connections', '*', 'CreationTime'),
         ('Connections', '*', 'LastModifiedTime'),
         ('Connections', '*', 'LastAuthorizedTime'),
+    ),
+    ('events', 'ListEndpoints'): (
+        ('Endpoints', '*', 'CreationTime'),
+        ('Endpoints', '*', 'LastModifiedTime'),
     ),
     ('events', 'ListEventBuses'): (
         ('EventBuses', '*', 'CreationTime'),
@@ -213,6 +221,9 @@ TIMESTAMPS = {
     ('scheduler', 'ListSchedules'): (
         ('Schedules', '*', 'CreationDate'),
         ('Schedules', '*', 'LastModificationDate'),
+    ),
+    ('sns', 'ListOriginationNumbers'): (
+        ('PhoneNumbers', '*', 'CreatedAt'),
     ),
     ('states', 'CreateActivity'): (
         ('creationDate',),
