@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "function/api_fnconf.h"
+#include "function/csc.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -169,9 +170,21 @@ static int handler_of(const aev__api_service *svc, json_t *req, const char **han
   return AEV_OK;
 }
 
+/* CodeSigningConfigArn: the configuration exists, and what the new
+ * function deploys (its package, its layers) meets it (csc.h). */
+static int signing_check(aev_broker *b, const char *csc, const char *name, json_t *req) {
+  const char *type = json_string_value(json_object_get(req, "PackageType"));
+  int rc = aev__csc_arn_check(csc);
+  if (rc == AEV_OK)
+    rc = aev__csc_deploy_check(b, csc, name, type && strcmp(type, "Image") == 0,
+                               json_object_size(json_object_get(req, "Code")) > 0,
+                               json_array_size(json_object_get(req, "Layers")) > 0);
+  return rc;
+}
+
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
-  const char *name, *handler;
+  const char *name, *handler, *csc = NULL;
   json_t *tags = NULL;
   int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
@@ -180,6 +193,8 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
   if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "CodeSigningConfigArn", &csc);
+  if (rc == AEV_OK && csc) rc = signing_check(b, csc, name, req);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
@@ -188,6 +203,9 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
+  /* Attached under the store's lock: a configuration deleted meanwhile
+   * leaves no function behind. */
+  if (rc == AEV_OK && csc) rc = aev__csc_attach(f, csc);
   if (rc == AEV_OK) rc = created(f, publish, resp);
   if (rc != AEV_OK) aev_function_delete(f);
   aev_function_release(f);
@@ -284,6 +302,10 @@ static int update_function_configuration(aev_broker *b,
                                          json_t *req, json_t **resp) {
   aev_function *f;
   int rc = function_of(b, svc, req, &f);
+  /* Layers added meet the function's code signing configuration. */
+  if (rc == AEV_OK &&
+      (rc = aev__csc_function_deploy(f, 0, json_array_size(json_object_get(req, "Layers")) > 0)))
+    aev_function_release(f);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   char *text = conf ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
@@ -1184,12 +1206,15 @@ static const aev__api_action actions[] = {
     {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
     {"CreateAlias", create_alias},
+    {"CreateCodeSigningConfig", aev__fn_api_create_csc},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
     {"CreateFunctionUrlConfig", aev__fn_api_create_url_config},
     {"DeleteAlias", delete_alias},
+    {"DeleteCodeSigningConfig", aev__fn_api_delete_csc},
     {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
+    {"DeleteFunctionCodeSigningConfig", aev__fn_api_delete_function_csc},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
     {"DeleteFunctionUrlConfig", aev__fn_api_delete_url_config},
@@ -1198,8 +1223,10 @@ static const aev__api_action actions[] = {
      delete_provisioned_concurrency_config},
     {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
+    {"GetCodeSigningConfig", aev__fn_api_get_csc},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
+    {"GetFunctionCodeSigningConfig", aev__fn_api_get_function_csc},
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
@@ -1213,10 +1240,12 @@ static const aev__api_action actions[] = {
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
+    {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
     {"ListFunctions", list_functions},
+    {"ListFunctionsByCodeSigningConfig", aev__fn_api_list_functions_by_csc},
     {"ListLayerVersions", aev__api_list_layer_versions},
     {"ListLayers", aev__api_list_layers},
     {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
@@ -1224,6 +1253,7 @@ static const aev__api_action actions[] = {
     {"ListVersionsByFunction", list_versions_by_function},
     {"PublishLayerVersion", aev__api_publish_layer_version},
     {"PublishVersion", publish_version},
+    {"PutFunctionCodeSigningConfig", aev__fn_api_put_function_csc},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
     {"PutFunctionRecursionConfig", aev__fn_api_put_recursion_config},
@@ -1234,6 +1264,7 @@ static const aev__api_action actions[] = {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
+    {"UpdateCodeSigningConfig", aev__fn_api_update_csc},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionCode", update_function_code},
     {"UpdateFunctionConfiguration", update_function_configuration},
