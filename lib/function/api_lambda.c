@@ -465,6 +465,31 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc;
 }
 
+/* InvokeAsync (deprecated, still in Lambda's API): an Invoke of
+ * InvocationType Event whose Payload is InvokeArgs, so it runs exactly as
+ * an asynchronous Invoke does (retries, destinations, dead-letter queue);
+ * Lambda answers it {"Status": 202}. */
+static int invoke_async(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp) {
+  json_t *args = json_object_get(req, "InvokeArgs"), *answer = NULL;
+  int rc = args && !json_is_null(args)
+               ? AEV_OK
+               : aev__fail(AEV_ERR_INVALID, "ValidationException",
+                           "1 validation error detected: Value null at 'invokeArgs' failed to "
+                           "satisfy constraint: Member must not be null");
+  /* Only these members: InvokeAsync takes no Qualifier nor InvocationType. */
+  json_t *name = json_object_get(req, "FunctionName");
+  json_t *event = rc == AEV_OK ? json_object() : NULL;
+  if (event && name) aev__fn_put(&event, "FunctionName", json_incref(name));
+  if (event) aev__fn_put(&event, "Payload", json_incref(args));
+  if (event) aev__fn_put(&event, "InvocationType", json_string("Event"));
+  if (rc == AEV_OK) rc = event ? invoke(b, svc, event, &answer) : aev__nomem();
+  json_decref(event);
+  json_decref(answer);
+  if (rc == AEV_OK && !(*resp = json_pack("{si}", "Status", 202))) rc = aev__nomem();
+  return rc;
+}
+
 static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
                                     json_t *req, json_t **resp) {
   int64_t n;
@@ -1239,6 +1264,7 @@ static const aev__api_action actions[] = {
     {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
+    {"InvokeAsync", invoke_async},
     {"ListAliases", list_aliases},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},

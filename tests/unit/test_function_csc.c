@@ -1,8 +1,9 @@
 /* Lambda code signing configurations through aev_call (Create, Get,
  * Update, Delete, List; Put/Get/DeleteFunctionCodeSigningConfig,
- * ListFunctionsByCodeSigningConfig, CreateFunction's CodeSigningConfigArn)
- * and what Warn and Enforce let a function deploy. Every refused request
- * is checked to change nothing. */
+ * ListFunctionsByCodeSigningConfig, CreateFunction's CodeSigningConfigArn),
+ * what Warn and Enforce let a function deploy, and InvokeAsync running
+ * as an asynchronous Invoke. Every refused request is checked to change
+ * nothing. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,6 +450,47 @@ START_TEST(image_functions_are_not_signed) {
 }
 END_TEST
 
+/* InvokeAsync runs as an asynchronous Invoke: its retries, then its
+ * OnFailure destination with the request's payload. */
+START_TEST(invoke_async_reaches_the_failure_destination) {
+  aev_queue *q = qt_queue(b, "dest", NULL);
+  aev_free(create_function("fn", ""));
+  json_decref(ft_call(b, "PutFunctionEventInvokeConfig",
+                      "{\"FunctionName\":\"fn\",\"MaximumRetryAttempts\":1,\"DestinationConfig\":"
+                      "{\"OnFailure\":{\"Destination\":"
+                      "\"arn:aws:sqs:us-east-1:000000000000:dest\"}}}"));
+  st.mode = FT_FAIL;
+  json_t *o = ft_call(b, "InvokeAsync", "{\"FunctionName\":\"fn\",\"InvokeArgs\":\"{\\\"n\\\":7}\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(o, "Status")), 202);
+  ck_assert_int_eq(json_object_size(o), 1);
+  json_decref(o);
+  aev_broker_advance(b, 10 * 60 * 1000);
+  ck_assert_int_eq(st.calls, 2);
+  ck_assert_str_eq(st.last_event, "{\"n\":7}");
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  const char *rec = qt_body(m);
+  ck_assert_msg(strstr(rec, "\"condition\":\"RetriesExhausted\",\"approximateInvokeCount\":2"),
+                "%s", rec);
+  ck_assert_msg(strstr(rec, "\"requestPayload\":{\"n\":7}"), "%s", rec);
+  aev_message_free(m);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(invoke_async_refusals) {
+  aev_free(create_function("fn", ""));
+  ft_call_err(b, "InvokeAsync", "{\"FunctionName\":\"fn\"}", "ValidationException",
+              "Value null at 'invokeArgs'");
+  ft_call_err(b, "InvokeAsync", "{\"FunctionName\":\"nope\",\"InvokeArgs\":\"{}\"}",
+              "ResourceNotFoundException", "Function not found: " FN_ARN "nope");
+  ft_call_err(b, "InvokeAsync", "{\"FunctionName\":\"fn\",\"InvokeArgs\":\"{not json\"}",
+              "InvalidRequestContentException", "");
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(st.calls, 0);
+}
+END_TEST
+
 /* ---- out of memory (nomem.h): each call answers whole or changes nothing ---- */
 
 static json_t *parsed(char *text) {
@@ -578,6 +620,8 @@ int main(void) {
   tcase_add_test(tc, create_function_with_a_configuration);
   tcase_add_test(tc, enforce_blocks_code_updates);
   tcase_add_test(tc, image_functions_are_not_signed);
+  tcase_add_test(tc, invoke_async_reaches_the_failure_destination);
+  tcase_add_test(tc, invoke_async_refusals);
   suite_add_tcase(su, tc);
   tc = tcase_create("nomem");
   tcase_add_checked_fixture(tc, setup, teardown);
