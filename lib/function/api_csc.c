@@ -59,7 +59,7 @@ static int publishers_check(json_t *ap) {
 
 /* The members a create or an update gives (each NULL when absent). */
 typedef struct csc_members {
-  json_t *publishers;
+  json_t *publishers, *tags;
   const char *policy, *description;
 } csc_members;
 
@@ -78,11 +78,9 @@ static int members_of(const aev__api_service *svc, json_t *req, int create, csc_
   if (rc == AEV_OK && m->description && strlen(m->description) > DESCRIPTION_MAX)
     rc = aev__fail_length(m->description, "description", strlen(m->description), 0,
                           DESCRIPTION_MAX);
-  /* Tags (on a create) would need TagResource on configurations, which
-   * this library does not answer: refused rather than dropped. */
-  if (rc == AEV_OK && create && json_object_get(req, "Tags"))
-    rc = aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
-                   "Tags on code signing configurations are not supported by this library.");
+  /* Tags: on a create only, checked before anything is stored. */
+  if (rc == AEV_OK && create) rc = aev__api_opt_object(svc, req, "Tags", &m->tags);
+  if (rc == AEV_OK && m->tags) rc = aev__fn_tags_check(m->tags);
   return rc;
 }
 
@@ -101,11 +99,10 @@ static int wrapped(int rc, json_t *conf, json_t **resp) {
 }
 
 AEV__FN_API_ACTION(aev__fn_api_create_csc) {
-  (void)b;
   csc_members m;
   json_t *conf = NULL;
   int rc = members_of(svc, req, 1, &m);
-  if (rc == AEV_OK) rc = aev__csc_create(b, m.publishers, m.policy, m.description, &conf);
+  if (rc == AEV_OK) rc = aev__csc_create(b, m.publishers, m.policy, m.description, m.tags, &conf);
   return wrapped(rc, conf, resp);
 }
 

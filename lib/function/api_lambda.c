@@ -27,9 +27,9 @@
 #define NAME_MAX_LEN 170
 
 /* TagResource's Resource: 1-256 characters matching this pattern. Only
- * functions and event-source mappings carry tags here, so the other kinds
- * of resource it names (code signing configurations, capacity providers)
- * are refused by its POSIX form (arn_patterns.c). */
+ * functions, event-source mappings and code signing configurations carry
+ * tags here, so the other kind of resource it names (capacity providers)
+ * is refused by its POSIX form (arn_patterns.c). */
 #define RESOURCE_PATTERN                                                                 \
   "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
   "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|" \
@@ -1145,14 +1145,17 @@ static int get_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc;
 }
 
-/* What a tagging action's Resource names: an event-source mapping (*uuid
- * set, the mapping checked to exist) or an unqualified function (*f set;
- * Lambda keeps no tags on versions and aliases). */
-static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
-                  aev_function **f, const char **uuid) {
+/* What a tagging action's Resource names, checked to exist: an
+ * unqualified function (f; Lambda keeps no tags on versions and aliases),
+ * an event-source mapping (uuid) or a code signing configuration (csc). */
+typedef struct tag_target {
+  aev_function *f;
+  const char *uuid, *csc;
+} tag_target;
+
+static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req, tag_target *t) {
   const char *arn, *esm;
-  *f = NULL;
-  *uuid = NULL;
+  *t = (tag_target){0};
   int rc = aev__api_req_string(svc, req, "Resource", &arn);
   if (rc != AEV_OK) return rc;
   if (strlen(arn) > RESOURCE_MAX_LEN)
@@ -1163,40 +1166,47 @@ static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
                                 "Member must satisfy regular expression pattern: " RESOURCE_PATTERN);
   if ((esm = strstr(arn, ":event-source-mapping:"))) {
     char *out = NULL;
-    *uuid = esm + strlen(":event-source-mapping:");
-    rc = aev_event_source_mapping_get(b, *uuid, &out);
+    t->uuid = esm + strlen(":event-source-mapping:");
+    rc = aev_event_source_mapping_get(b, t->uuid, &out);
     aev_free(out);
+    return rc;
+  }
+  if (strstr(arn, ":code-signing-config:")) {
+    json_t *conf = NULL;
+    t->csc = arn;
+    rc = aev__csc_get(b, arn, &conf);
+    json_decref(conf);
     return rc;
   }
   if (strchr(strstr(arn, ":function:") + 10, ':'))
     return aev__fn_invalid("Tags on function aliases and versions are not "
                            "supported. Please specify a function ARN.");
-  return aev__function_find(b, arn, f);
+  return aev__function_find(b, arn, &t->f);
 }
 
 static int tag_resource(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
-  aev_function *f;
-  const char *uuid;
+  tag_target t;
   json_t *tags;
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
-  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &t);
   /* Recorded (test_tag_exceptions, tag_empty_tags). */
   if (rc == AEV_OK && json_object_size(tags) == 0) {
-    aev_function_release(f);
+    aev_function_release(t.f);
     rc = aev__fn_invalid("An error occurred and the request cannot be processed.");
   }
   if (rc != AEV_OK) return rc;
-  rc = f ? aev__fn_tags_put(f, tags) : aev__esm_tags_put(b, uuid, tags);
-  aev_function_release(f);
+  rc = t.f     ? aev__fn_tags_put(t.f, tags)
+       : t.csc ? aev__csc_tags_put(b, t.csc, tags)
+               : aev__esm_tags_put(b, t.uuid, tags);
+  aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
 
 static int untag_resource(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
-  aev_function *f;
-  const char *uuid;
+  tag_target t;
   json_t *keys = json_object_get(req, "TagKeys");
   /* An empty list never reaches Lambda: its REST API receives TagKeys in
    * the query string, so the front end sees none (recorded:
@@ -1206,22 +1216,26 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
                            "1 validation error detected: Value null at 'tagKeys' failed to "
                            "satisfy constraint: Member must not be null")
                : aev__api_req_array(svc, req, "TagKeys", &keys);
-  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &t);
   if (rc != AEV_OK) return rc;
-  rc = f ? aev__fn_tags_remove(f, keys) : aev__esm_tags_remove(b, uuid, keys);
-  aev_function_release(f);
+  rc = t.f     ? aev__fn_tags_remove(t.f, keys)
+       : t.csc ? aev__csc_tags_remove(b, t.csc, keys)
+               : aev__esm_tags_remove(b, t.uuid, keys);
+  aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
 
 static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
                      json_t **resp) {
-  aev_function *f;
-  const char *uuid;
-  int rc = tagged(b, svc, req, &f, &uuid);
-  if (rc == AEV_OK && f) rc = aev__fn_check(f);
-  json_t *tags = rc != AEV_OK ? NULL : f ? aev__fn_tags_json(f) : aev__esm_tags_get(b, uuid);
-  aev_function_release(f);
+  tag_target t;
+  int rc = tagged(b, svc, req, &t);
+  if (rc == AEV_OK && t.f) rc = aev__fn_check(t.f);
+  json_t *tags = rc != AEV_OK ? NULL
+                 : t.f        ? aev__fn_tags_json(t.f)
+                 : t.csc      ? aev__csc_tags_get(b, t.csc)
+                              : aev__esm_tags_get(b, t.uuid);
+  aev_function_release(t.f);
   if (rc != AEV_OK) return rc;
   if (!tags || !(*resp = json_pack("{so}", "Tags", tags))) return aev__nomem();
   return AEV_OK;

@@ -1,6 +1,7 @@
 /* Lambda code signing configurations: kept per broker in a hidden registry
  * entry, {ARN: CONFIG} in the order they were made, CONFIG being the
- * CodeSigningConfig Lambda answers; the functions that use one, and what
+ * CodeSigningConfig Lambda answers, and their tags ({ARN: {key: value}});
+ * the functions that use one, and what
  * a deployment to such a function meets (Lambda's "Using code signing to
  * verify code integrity" guide). */
 #include <stdio.h>
@@ -22,17 +23,20 @@ typedef struct csc_store {
   aev__resource res; /* first */
   pthread_mutex_t mu;
   json_t *by_arn;
+  json_t *tags; /* NULL until the first tag */
 } csc_store;
 
 static void store_init(aev__resource *r) {
   csc_store *s = (csc_store *)r;
   pthread_mutex_init(&s->mu, NULL);
   s->by_arn = NULL;
+  s->tags = NULL;
 }
 
 static void store_destroy(aev__resource *r) {
   csc_store *s = (csc_store *)r;
   json_decref(s->by_arn);
+  json_decref(s->tags);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
@@ -106,8 +110,18 @@ static void now_text(aev_broker *b, char out[40]) {
   aev__fn_iso_time(aev__clock_now_ms(aev__broker_clock(b)), out, 40, 0);
 }
 
+/* Merges tags into arn's (store locked), all or nothing. */
+static int tags_merge_locked(csc_store *s, const char *arn, json_t *tags) {
+  if (!s->tags && !(s->tags = json_object())) return aev__nomem();
+  json_t *have = json_incref(json_object_get(s->tags, arn));
+  int rc = aev__fn_tags_merge(&have, tags);
+  if (rc == AEV_OK && json_object_set(s->tags, arn, have)) rc = aev__nomem();
+  json_decref(have);
+  return rc;
+}
+
 int aev__csc_create(aev_broker *b, json_t *publishers, const char *policy,
-                    const char *description, json_t **out) {
+                    const char *description, json_t *tags, json_t **out) {
   /* csc- and 17 characters of [a-z0-9], from the broker's generator so
    * that a seeded broker repeats them. */
   char uuid[AEV_UUID_LEN + 1], id[4 + CSC_ID_HEX + 1] = "csc-", arn[256], when[40];
@@ -128,6 +142,8 @@ int aev__csc_create(aev_broker *b, json_t *publishers, const char *policy,
   csc_store *s = rc == AEV_OK ? lock_store(b, 1, &rc) : NULL;
   if (s) {
     if (json_object_set(s->by_arn, arn, conf)) rc = aev__nomem();
+    if (rc == AEV_OK && tags && (rc = tags_merge_locked(s, arn, tags)) != AEV_OK)
+      json_object_del(s->by_arn, arn);
     unlock_store(s);
   }
   json_decref(conf);
@@ -230,10 +246,41 @@ int aev__csc_delete(aev_broker *b, const char *arn) {
                    "The code signing configuration %s cannot be deleted: %ld function%s "
                    "use%s it. Remove it from them first (DeleteFunctionCodeSigningConfig).",
                    arn, in_use, in_use > 1 ? "s" : "", in_use > 1 ? "" : "s");
-  else
+  else {
     json_object_del(s->by_arn, arn);
+    json_object_del(s->tags, arn);
+  }
   if (s) unlock_store(s);
   return rc;
+}
+
+int aev__csc_tags_put(aev_broker *b, const char *arn, json_t *tags) {
+  int rc = aev__fn_tags_check(tags);
+  csc_store *s = rc == AEV_OK ? lock_store(b, 0, &rc) : NULL;
+  if (!s && rc != AEV_OK) return rc;
+  rc = !find(s, arn) ? no_such_config(arn) : tags_merge_locked(s, arn, tags);
+  if (s) unlock_store(s);
+  return rc;
+}
+
+int aev__csc_tags_remove(aev_broker *b, const char *arn, json_t *keys) {
+  int rc = aev__fn_tag_keys_check(keys);
+  csc_store *s = rc == AEV_OK ? lock_store(b, 0, &rc) : NULL;
+  if (!s && rc != AEV_OK) return rc;
+  if (!find(s, arn)) rc = no_such_config(arn);
+  else aev__fn_tags_drop_keys(json_object_get(s->tags, arn), keys);
+  if (s) unlock_store(s);
+  return rc;
+}
+
+json_t *aev__csc_tags_get(aev_broker *b, const char *arn) {
+  int rc;
+  csc_store *s = lock_store(b, 0, &rc);
+  if (!s) return rc == AEV_OK ? json_object() : NULL;
+  json_t *have = s->tags ? json_object_get(s->tags, arn) : NULL;
+  json_t *copy = have ? json_copy(have) : json_object();
+  unlock_store(s);
+  return copy;
 }
 
 int aev__csc_all(aev_broker *b, json_t **out) {

@@ -18,17 +18,25 @@ int aev__csc_arn_check(const char *arn);
 
 /* The configuration's members (checked): publishers an AllowedPublishers
  * object, policy "Warn" or "Enforce", description (NULL: unchanged, or ""
- * on a create). create answers the new configuration (new reference);
+ * on a create). create answers the new configuration (new reference),
+ * tagged with tags (NULL: none; checked as TagResource checks them);
  * update changes only what is given (publishers / policy NULL: unchanged)
  * and moves LastModified. */
 int aev__csc_create(aev_broker *b, json_t *publishers, const char *policy,
-                    const char *description, json_t **out);
+                    const char *description, json_t *tags, json_t **out);
 int aev__csc_update(aev_broker *b, const char *arn, json_t *publishers, const char *policy,
                     const char *description, json_t **out);
 /* ResourceNotFoundException for a configuration that does not exist. */
 int aev__csc_get(aev_broker *b, const char *arn, json_t **out);
 /* ResourceConflictException while a function uses it. */
 int aev__csc_delete(aev_broker *b, const char *arn);
+/* The tags of a configuration (the "Using tags on code signing
+ * configurations" guide): TagResource merges, UntagResource drops keys,
+ * ListTags answers them (new reference; an empty object when none; NULL:
+ * out of memory). ResourceNotFoundException when arn does not exist. */
+int aev__csc_tags_put(aev_broker *b, const char *arn, json_t *tags);
+int aev__csc_tags_remove(aev_broker *b, const char *arn, json_t *keys);
+json_t *aev__csc_tags_get(aev_broker *b, const char *arn);
 /* Every configuration, in the order they were made (new reference). */
 int aev__csc_all(aev_broker *b, json_t **out);
 /* The ARNs of the functions that use arn, by name (new reference). */

@@ -1,7 +1,7 @@
 /* Lambda code signing configurations through aev_call (Create, Get,
  * Update, Delete, List; Put/Get/DeleteFunctionCodeSigningConfig,
- * ListFunctionsByCodeSigningConfig, CreateFunction's CodeSigningConfigArn),
- * what Warn and Enforce let a function deploy, and InvokeAsync running
+ * ListFunctionsByCodeSigningConfig, CreateFunction's CodeSigningConfigArn,
+ * tags), what Warn and Enforce let a function deploy, and InvokeAsync running
  * as an asynchronous Invoke. Every refused request is checked to change
  * nothing. */
 #include <jansson.h>
@@ -198,8 +198,8 @@ START_TEST(create_refusals_store_nothing) {
               "Member must have length less than or equal to 256");
   ft_call_err(b, "CreateCodeSigningConfig",
               "{\"AllowedPublishers\":{\"SigningProfileVersionArns\":[\"" PROFILE "\"]},"
-              "\"Tags\":{\"k\":\"v\"}}",
-              "InvalidParameterValueException", "Tags on code signing configurations");
+              "\"Tags\":{\"aws:k\":\"v\"}}",
+              "InvalidParameterValueException", "Tag keys starting with aws: are reserved");
   ck_assert_int_eq(count_configs(), 0);
 }
 END_TEST
@@ -236,6 +236,46 @@ START_TEST(refused_update_changes_nothing) {
                                                      "Description")),
                    "");
   json_decref(o);
+}
+END_TEST
+
+/* The "Using tags on code signing configurations" guide: tags on create,
+ * TagResource, UntagResource, ListTags by the configuration's ARN. */
+START_TEST(configurations_carry_tags) {
+  json_t *o = ft_call(b, "CreateCodeSigningConfig",
+                      "{\"AllowedPublishers\":{\"SigningProfileVersionArns\":[\"" PROFILE "\"]},"
+                      "\"Tags\":{\"team\":\"a\"}}");
+  json_t *c = json_object_get(o, "CodeSigningConfig");
+  ck_assert_ptr_null(json_object_get(c, "Tags"));
+  char arn[128], req[512];
+  snprintf(arn, sizeof arn, "%s", json_string_value(json_object_get(c, "CodeSigningConfigArn")));
+  json_decref(o);
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"Tags\":{\"env\":\"prod\"}}", arn);
+  json_decref(ft_call(b, "TagResource", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"TagKeys\":[\"team\"]}", arn);
+  json_decref(ft_call(b, "UntagResource", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", arn);
+  o = ft_call(b, "ListTags", req);
+  json_t *want = json_pack("{s{ss}}", "Tags", "env", "prod");
+  ck_assert(json_equal(o, want));
+  json_decref(want);
+  json_decref(o);
+  /* A refused tag changes nothing. */
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"Tags\":{\"aws:x\":\"1\",\"b\":\"2\"}}", arn);
+  ft_call_err(b, "TagResource", req, "InvalidParameterValueException", "reserved");
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", arn);
+  o = ft_call(b, "ListTags", req);
+  ck_assert_int_eq(json_object_size(json_object_get(o, "Tags")), 1);
+  json_decref(o);
+  /* A configuration that does not exist, or no longer. */
+  ft_call_err(b, "ListTags", "{\"Resource\":\"" MISSING "\"}", "ResourceNotFoundException",
+              "The Lambda code signing configuration " MISSING " can not be found.");
+  ft_call_err(b, "TagResource", "{\"Resource\":\"" MISSING "\",\"Tags\":{\"a\":\"b\"}}",
+              "ResourceNotFoundException", "can not be found");
+  snprintf(req, sizeof req, "{\"CodeSigningConfigArn\":\"%s\"}", arn);
+  json_decref(ft_call(b, "DeleteCodeSigningConfig", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", arn);
+  ft_call_err(b, "ListTags", req, "ResourceNotFoundException", "can not be found");
 }
 END_TEST
 
@@ -505,13 +545,15 @@ static char kept[128]; /* the configuration the cases start from */
 /* The configurations, the one fn uses, fn's package and the functions. */
 static json_t *csc_state(void *ctx) {
   (void)ctx;
-  char *l = NULL, *g = NULL, *c = NULL, *f = NULL;
+  char *l = NULL, *g = NULL, *c = NULL, *f = NULL, *t = NULL, req[256];
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", kept);
+  aev_call(b, "lambda", "ListTags", req, &t);
   aev_call(b, "lambda", "ListCodeSigningConfigs", "{}", &l);
   aev_call(b, "lambda", "GetFunctionCodeSigningConfig", "{\"FunctionName\":\"fn\"}", &g);
   aev_call(b, "lambda", "GetFunctionConfiguration", "{\"FunctionName\":\"fn\"}", &c);
   aev_call(b, "lambda", "ListFunctions", "{}", &f);
-  return json_pack("{sosososo}", "configs", parsed(l), "fn", parsed(g), "code", parsed(c),
-                   "functions", parsed(f));
+  return json_pack("{sososososo}", "configs", parsed(l), "fn", parsed(g), "code", parsed(c),
+                   "functions", parsed(f), "tags", parsed(t));
 }
 
 static int lambda_call(const char *action, const char *req) {
@@ -524,7 +566,15 @@ static int lambda_call(const char *action, const char *req) {
 static int create_csc(void *ctx) {
   (void)ctx;
   return lambda_call("CreateCodeSigningConfig",
-                     "{\"AllowedPublishers\":{\"SigningProfileVersionArns\":[\"" PROFILE "\"]}}");
+                     "{\"AllowedPublishers\":{\"SigningProfileVersionArns\":[\"" PROFILE "\"]},"
+                     "\"Tags\":{\"k\":\"v\"}}");
+}
+
+static int tag_csc(void *ctx) {
+  (void)ctx;
+  char req[256];
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"Tags\":{\"k\":\"v\"}}", kept);
+  return lambda_call("TagResource", req);
 }
 
 static void csc_created(void *ctx, const nomem_attempt *a) {
@@ -589,6 +639,7 @@ START_TEST(out_of_memory_changes_nothing) {
        .succeeded = csc_created, .expect = NOMEM_ANY},
       {.what = "UpdateCodeSigningConfig", .state = csc_state, .call = update_csc,
        .expect = NOMEM_ANY},
+      {.what = "TagResource", .state = csc_state, .call = tag_csc, .expect = NOMEM_ANY},
       {.what = "PutFunctionCodeSigningConfig", .state = csc_state, .call = put_fn_csc,
        .succeeded = fn_uses_none, .expect = NOMEM_ANY},
       {.what = "CreateFunction", .state = csc_state, .call = create_fn_with_csc,
@@ -613,6 +664,7 @@ int main(void) {
   tcase_add_test(tc, create_refusals_store_nothing);
   tcase_add_test(tc, missing_and_malformed_arns);
   tcase_add_test(tc, refused_update_changes_nothing);
+  tcase_add_test(tc, configurations_carry_tags);
   tcase_add_test(tc, list_pages);
   tcase_add_test(tc, function_uses_a_configuration);
   tcase_add_test(tc, function_actions_refusals);

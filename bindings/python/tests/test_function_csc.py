@@ -26,13 +26,15 @@ class CodeSigning(unittest.TestCase):
     def test_configuration_lifecycle(self):
         created = self.b.call("lambda", "CreateCodeSigningConfig",
                               AllowedPublishers={"SigningProfileVersionArns": [PROFILE]},
-                              CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"})
+                              CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"},
+                              Tags={"team": "a"})
         self.assertEqual(created["ResponseMetadata"]["HTTPStatusCode"], 201)
         csc = created["CodeSigningConfig"]
         self.assertRegex(csc["CodeSigningConfigArn"],
                          r"^arn:aws:lambda:us-east-1:000000000000:code-signing-config:"
                          r"csc-[a-z0-9]{17}$")
         arn = csc["CodeSigningConfigArn"]
+        self.assertEqual(self.b.call("lambda", "ListTags", Resource=arn)["Tags"], {"team": "a"})
         put = self.b.call("lambda", "PutFunctionCodeSigningConfig", FunctionName="fn",
                           CodeSigningConfigArn=arn)
         self.assertEqual((put["CodeSigningConfigArn"], put["FunctionName"]), (arn, "fn"))
