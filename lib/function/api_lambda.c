@@ -170,21 +170,9 @@ static int handler_of(const aev__api_service *svc, json_t *req, const char **han
   return AEV_OK;
 }
 
-/* CodeSigningConfigArn: the configuration exists, and what the new
- * function deploys (its package, its layers) meets it (csc.h). */
-static int signing_check(aev_broker *b, const char *csc, const char *name, json_t *req) {
-  const char *type = json_string_value(json_object_get(req, "PackageType"));
-  int rc = aev__csc_arn_check(csc);
-  if (rc == AEV_OK)
-    rc = aev__csc_deploy_check(b, csc, name, type && strcmp(type, "Image") == 0,
-                               json_object_size(json_object_get(req, "Code")) > 0,
-                               json_array_size(json_object_get(req, "Layers")) > 0);
-  return rc;
-}
-
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
-  const char *name, *handler, *csc = NULL;
+  const char *name, *handler;
   json_t *tags = NULL;
   int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
@@ -193,8 +181,6 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
   if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "CodeSigningConfigArn", &csc);
-  if (rc == AEV_OK && csc) rc = signing_check(b, csc, name, req);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
@@ -203,9 +189,6 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
-  /* Attached under the store's lock: a configuration deleted meanwhile
-   * leaves no function behind. */
-  if (rc == AEV_OK && csc) rc = aev__csc_attach(f, csc);
   if (rc == AEV_OK) rc = created(f, publish, resp);
   if (rc != AEV_OK) aev_function_delete(f);
   aev_function_release(f);

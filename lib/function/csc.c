@@ -390,3 +390,13 @@ int aev__csc_function_deploy(aev_function *f, int package, int layers) {
   free(arn);
   return rc;
 }
+
+int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req) {
+  const char *type = json_string_value(json_object_get(req, "PackageType"));
+  int rc = aev__csc_arn_check(arn);
+  if (rc == AEV_OK)
+    rc = aev__csc_deploy_check(b, arn, name, type && strcmp(type, "Image") == 0,
+                               json_object_size(json_object_get(req, "Code")) > 0,
+                               json_array_size(json_object_get(req, "Layers")) > 0);
+  return rc;
+}

@@ -64,6 +64,9 @@ int aev__csc_used(aev_function *f, char **arn);
 int aev__csc_deploy_check(aev_broker *b, const char *arn, const char *name, int image,
                           int package, int layers);
 
+/* The same for a new function name with CreateFunction's members req
+ * (PackageType, Code, Layers), arn checked against its pattern first. */
+int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req);
 /* The same for a deployment to the existing function f (UpdateFunctionCode,
  * UpdateFunctionConfiguration's Layers), with the configuration f uses. */
 int aev__csc_function_deploy(aev_function *f, int package, int layers);

@@ -8,6 +8,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/csc.h"
 #include "function/function_impl.h"
 
 int64_t aev__fn_now(const aev_function *f) {
@@ -106,13 +107,24 @@ int aev_function_create(aev_broker *b, const char *name,
     json_decref(req);
     return aev__nomem();
   }
-  rc = aev__fconf_parse(b, req, NULL, aev_broker_now_ms(b), &f->conf);
+  /* CodeSigningConfigArn: checked (and what the function deploys against
+   * it) before anything exists, attached once it is registered. */
+  json_t *given = json_object_get(req, "CodeSigningConfigArn");
+  const char *csc = json_string_value(given);
+  char *csc_arn = NULL;
+  rc = given && !json_is_null(given) && !csc
+           ? aev__fn_invalid("CodeSigningConfigArn must be a string.")
+       : csc ? aev__csc_create_check(b, csc, name, req)
+             : AEV_OK;
+  if (rc == AEV_OK && csc && !(csc_arn = strdup(csc))) rc = aev__nomem();
+  if (rc == AEV_OK) rc = aev__fconf_parse(b, req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
   if (rc == AEV_OK) aev__broker_uuid(b, f->revision);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
     free(f);
+    free(csc_arn);
     return rc;
   }
   f->fn = fn;
@@ -130,15 +142,26 @@ int aev_function_create(aev_broker *b, const char *name,
     aev__resource_unref(&f->account->res);
     pthread_mutex_destroy(&f->mu);
     free(f);
+    free(csc_arn);
     return rc;
   }
   rc = aev__registry_add(b, &f->res, NULL);
   if (rc != AEV_OK) {
+    free(csc_arn);
     aev__resource_unref(&f->res); /* no release yet: fn's user stays theirs */
     return rc == AEV_ERR_EXISTS
                ? aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
                            "Function already exist: %s", name)
                : rc;
+  }
+  /* Under the store's lock: a configuration deleted since the check
+   * leaves no function behind. */
+  rc = csc_arn ? aev__csc_attach(f, csc_arn) : AEV_OK;
+  free(csc_arn);
+  if (rc != AEV_OK) {
+    aev_function_delete(f);
+    aev__resource_unref(&f->res); /* no release yet: fn's user stays theirs */
+    return rc;
   }
   f->release = release;
   if (out) *out = f;

@@ -444,6 +444,31 @@ START_TEST(create_function_with_a_configuration) {
 }
 END_TEST
 
+/* aev_function_create takes CodeSigningConfigArn as CreateFunction does. */
+START_TEST(c_api_create_uses_a_configuration) {
+  char enforce[128], warn[128], config[512];
+  create("Enforce", enforce);
+  create("Warn", warn);
+  aev_function *f = NULL;
+  snprintf(config, sizeof config,
+           "{\"CodeSigningConfigArn\":\"%s\",\"Code\":{\"ZipFile\":\"" ZIP "\"}}", enforce);
+  ft_assert_error(aev_function_create(b, "capi", config, ft_handler, &st, NULL, &f),
+                  AEV_ERR_INVALID, "CodeVerificationFailedException",
+                  BLOCKED " Check the provided signature for capi.");
+  ck_assert(!function_exists("capi"));
+  ft_assert_error(aev_function_create(b, "capi", "{\"CodeSigningConfigArn\":7}", ft_handler, &st,
+                                      NULL, &f),
+                  AEV_ERR_INVALID, "InvalidParameterValueException", "CodeSigningConfigArn");
+  snprintf(config, sizeof config,
+           "{\"CodeSigningConfigArn\":\"%s\",\"Code\":{\"ZipFile\":\"" ZIP "\"}}", warn);
+  ck_assert_int_eq(aev_function_create(b, "capi", config, ft_handler, &st, NULL, &f), AEV_OK);
+  json_t *o = ft_call(b, "GetFunctionCodeSigningConfig", "{\"FunctionName\":\"capi\"}");
+  ck_assert_str_eq(json_string_value(json_object_get(o, "CodeSigningConfigArn")), warn);
+  json_decref(o);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(enforce_blocks_code_updates) {
   char enforce[128], warn[128];
   create("Enforce", enforce);
@@ -670,6 +695,7 @@ int main(void) {
   tcase_add_test(tc, function_actions_refusals);
   tcase_add_test(tc, delete_in_use_conflicts);
   tcase_add_test(tc, create_function_with_a_configuration);
+  tcase_add_test(tc, c_api_create_uses_a_configuration);
   tcase_add_test(tc, enforce_blocks_code_updates);
   tcase_add_test(tc, image_functions_are_not_signed);
   tcase_add_test(tc, invoke_async_reaches_the_failure_destination);
