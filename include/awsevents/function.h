@@ -341,7 +341,9 @@ AEV_API int aev_function_invoke_dry_run(aev_function *f, const char *payload,
 /* Counters as a JSON object: Invocations, Errors, Throttles, ColdStarts,
  * ConcurrentExecutions (now), Duration (sum, ms), Environments (now),
  * AsyncEventsDropped, DestinationDeliveryFailures,
- * RecursiveInvocationsDropped (invocations stopped as a recursive loop).
+ * RecursiveInvocationsDropped (invocations stopped as a recursive loop),
+ * SignatureValidationErrors (packages or layers deployed under a code
+ * signing configuration's Warn policy: nothing is signed here).
  * Free with aev_free. */
 AEV_API int aev_function_metrics(aev_function *f, char **json);
 

@@ -179,7 +179,7 @@ AEV__FN_API_ACTION(aev__fn_api_put_function_csc) {
   const char *arn;
   aev_function *f;
   int rc = arn_of(svc, req, &arn);
-  if (rc == AEV_OK) rc = aev__csc_deploy_check(b, arn, NULL, 0, 0, 0);
+  if (rc == AEV_OK) rc = aev__csc_deploy_check(b, arn, NULL, 0, 0, 0, NULL);
   if (rc == AEV_OK) rc = aev__fn_api_function(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev__csc_attach(f, arn);

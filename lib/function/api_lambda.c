@@ -285,10 +285,6 @@ static int update_function_configuration(aev_broker *b,
                                          json_t *req, json_t **resp) {
   aev_function *f;
   int rc = function_of(b, svc, req, &f);
-  /* Layers added meet the function's code signing configuration. */
-  if (rc == AEV_OK &&
-      (rc = aev__csc_function_deploy(f, 0, json_array_size(json_object_get(req, "Layers")) > 0)))
-    aev_function_release(f);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   char *text = conf ? aev__json_dumps(conf, JSON_COMPACT) : NULL;

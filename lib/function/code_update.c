@@ -99,7 +99,8 @@ int aev__fn_update_code(aev_function *f, json_t *req, char **answer) {
   if (rc == AEV_OK) rc = opt_flag(req, "Publish", &publish);
   if (rc == AEV_OK && rev && !json_is_string(rev)) rc = aev__fn_invalid("RevisionId must be a string.");
   /* A new package meets the function's code signing configuration. */
-  if (rc == AEV_OK) rc = aev__csc_function_deploy(f, 1, 0);
+  int warned = 0;
+  if (rc == AEV_OK) rc = aev__csc_function_deploy(f, 1, 0, &warned);
   aev__fconf *c = NULL;
   if (rc == AEV_OK) rc = next_conf(f, req, &c);
   if (rc != AEV_OK) return rc;
@@ -140,6 +141,7 @@ int aev__fn_update_code(aev_function *f, json_t *req, char **answer) {
     return rc;
   }
   aev__fconf_unref(old);
+  if (warned) aev__csc_warned(f);
   if (answer) *answer = text;
   return AEV_OK;
 }

@@ -358,7 +358,8 @@ void aev__csc_detach(aev_function *f) {
 }
 
 int aev__csc_deploy_check(aev_broker *b, const char *arn, const char *name, int image,
-                          int package, int layers) {
+                          int package, int layers, int *warned) {
+  if (warned) *warned = 0;
   if (!arn) return AEV_OK;
   if (image) return image_refused();
   int rc;
@@ -380,23 +381,32 @@ int aev__csc_deploy_check(aev_broker *b, const char *arn, const char *name, int 
                      "using a signature that the client is not configured to accept. Check the "
                      "provided signature for %s.",
                      name);
+  if (warned) *warned = package || layers;
   return AEV_OK;
 }
 
-int aev__csc_function_deploy(aev_function *f, int package, int layers) {
+int aev__csc_function_deploy(aev_function *f, int package, int layers, int *warned) {
   char *arn = NULL;
   int rc = aev__csc_of(f, &arn);
-  if (rc == AEV_OK) rc = aev__csc_deploy_check(f->res.broker, arn, f->res.name, 0, package, layers);
+  if (rc == AEV_OK)
+    rc = aev__csc_deploy_check(f->res.broker, arn, f->res.name, 0, package, layers, warned);
   free(arn);
   return rc;
 }
 
-int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req) {
+int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req,
+                          int *warned) {
   const char *type = json_string_value(json_object_get(req, "PackageType"));
   int rc = aev__csc_arn_check(arn);
   if (rc == AEV_OK)
     rc = aev__csc_deploy_check(b, arn, name, type && strcmp(type, "Image") == 0,
                                json_object_size(json_object_get(req, "Code")) > 0,
-                               json_array_size(json_object_get(req, "Layers")) > 0);
+                               json_array_size(json_object_get(req, "Layers")) > 0, warned);
   return rc;
+}
+
+void aev__csc_warned(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  f->m.signature_errors++;
+  pthread_mutex_unlock(&f->mu);
 }

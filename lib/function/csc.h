@@ -58,18 +58,23 @@ int aev__csc_used(aev_function *f, char **arn);
  * none; nothing to check) named name (used only when it is blocked): image a container image (refused:
  * not signed by Lambda), package and layers whether it deploys a code
  * package or layers. This library keeps no signatures, so what it deploys
- * is unsigned: under Warn it is deployed, under Enforce it is blocked
- * with CodeVerificationFailedException. CodeSigningConfigNotFoundException
- * when arn does not exist. */
+ * is unsigned: under Warn it is deployed (*warned, may be NULL, set: the
+ * deployment is to count in SignatureValidationErrors once it succeeds),
+ * under Enforce it is blocked with CodeVerificationFailedException.
+ * CodeSigningConfigNotFoundException when arn does not exist. */
 int aev__csc_deploy_check(aev_broker *b, const char *arn, const char *name, int image,
-                          int package, int layers);
+                          int package, int layers, int *warned);
 
 /* The same for a new function name with CreateFunction's members req
  * (PackageType, Code, Layers), arn checked against its pattern first. */
-int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req);
+int aev__csc_create_check(aev_broker *b, const char *arn, const char *name, json_t *req,
+                          int *warned);
 /* The same for a deployment to the existing function f (UpdateFunctionCode,
  * UpdateFunctionConfiguration's Layers), with the configuration f uses. */
-int aev__csc_function_deploy(aev_function *f, int package, int layers);
+int aev__csc_function_deploy(aev_function *f, int package, int layers, int *warned);
+/* A deployment the check warned about succeeded: Lambda's deployment
+ * metric SignatureValidationErrors counts it. */
+void aev__csc_warned(aev_function *f);
 
 AEV__FN_API_ACTION(aev__fn_api_create_csc);
 AEV__FN_API_ACTION(aev__fn_api_get_csc);

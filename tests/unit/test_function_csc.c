@@ -403,6 +403,10 @@ START_TEST(create_function_with_a_configuration) {
   json_t *o = ft_call(b, "GetFunctionCodeSigningConfig", "{\"FunctionName\":\"warned\"}");
   ck_assert_str_eq(json_string_value(json_object_get(o, "CodeSigningConfigArn")), warn);
   json_decref(o);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_get(b, "warned", &f), AEV_OK);
+  ck_assert_int_eq(ft_metric(f, "SignatureValidationErrors"), 1);
+  aev_function_release(f);
   /* Enforce: the unsigned package is blocked; nothing is created. */
   snprintf(extra, sizeof extra,
            "\"CodeSigningConfigArn\":\"%s\",\"Code\":{\"ZipFile\":\"" ZIP "\"}", enforce);
@@ -488,11 +492,33 @@ START_TEST(enforce_blocks_code_updates) {
   /* Other configuration changes deploy no code. */
   json_decref(ft_call(b, "UpdateFunctionConfiguration",
                       "{\"FunctionName\":\"fn\",\"Description\":\"d\"}"));
-  /* Under Warn the package is deployed. */
+  /* The C API checks the same. */
+  aev_function *f;
+  ck_assert_int_eq(aev_function_get(b, "fn", &f), AEV_OK);
+  ft_assert_error(aev_function_update_configuration(
+                      f, "{\"Layers\":[\"arn:aws:lambda:us-east-1:000000000000:layer:deps:1\"]}"),
+                  AEV_ERR_INVALID, "CodeVerificationFailedException", BLOCKED);
+  ft_assert_error(aev_function_update_code(f, "{\"ZipFile\":\"" ZIP "\"}", NULL), AEV_ERR_INVALID,
+                  "CodeVerificationFailedException", BLOCKED);
+  ck_assert_int_eq(ft_metric(f, "SignatureValidationErrors"), 0);
+  /* Under Warn the package and layers are deployed, and counted in
+   * SignatureValidationErrors (Lambda's deployment metric). */
   put_function_csc("fn", warn);
   json_t *o = ft_call(b, "UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP "\"}");
   ck_assert_int_eq(json_integer_value(json_object_get(o, "CodeSize")), 128);
   json_decref(o);
+  ck_assert_int_eq(ft_metric(f, "SignatureValidationErrors"), 1);
+  json_decref(ft_call(b, "PublishLayerVersion",
+                      "{\"LayerName\":\"deps\",\"Content\":{\"ZipFile\":\"" ZIP "\"}}"));
+  json_decref(ft_call(b, "UpdateFunctionConfiguration",
+                      "{\"FunctionName\":\"fn\",\"Layers\":"
+                      "[\"arn:aws:lambda:us-east-1:000000000000:layer:deps:1\"]}"));
+  ck_assert_int_eq(ft_metric(f, "SignatureValidationErrors"), 2);
+  /* A deployment refused for another reason counts nothing. */
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"bm90IGEgemlw\"}",
+              "InvalidParameterValueException", "");
+  ck_assert_int_eq(ft_metric(f, "SignatureValidationErrors"), 2);
+  aev_function_release(f);
   json_decref(before);
 }
 END_TEST

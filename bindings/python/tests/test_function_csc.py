@@ -13,7 +13,7 @@ class CodeSigning(unittest.TestCase):
     def setUp(self):
         self.b = Broker(clock="manual", workers=0, seed=7)
         self.events = []
-        create_function(self.b, "fn", lambda e, c: self.events.append(e) or e)
+        self.fn = create_function(self.b, "fn", lambda e, c: self.events.append(e) or e)
 
     def tearDown(self):
         self.b.close()
@@ -46,6 +46,14 @@ class CodeSigning(unittest.TestCase):
                              CodeSigningConfigArn=arn)
         self.assertEqual(listed["FunctionArns"],
                          ["arn:aws:lambda:us-east-1:000000000000:function:fn"])
+        warn = self.b.call("lambda", "CreateCodeSigningConfig",
+                           AllowedPublishers={"SigningProfileVersionArns": [PROFILE]})
+        warn_arn = warn["CodeSigningConfig"]["CodeSigningConfigArn"]
+        self.b.call("lambda", "PutFunctionCodeSigningConfig", FunctionName="fn",
+                    CodeSigningConfigArn=warn_arn)
+        self.assertEqual(self.b.call("lambda", "UpdateFunctionCode", FunctionName="fn",
+                                     ZipFile=ZIP)["CodeSize"], 128)
+        self.assertEqual(self.fn.metrics()["SignatureValidationErrors"], 1)
         removed = self.b.call("lambda", "DeleteFunctionCodeSigningConfig", FunctionName="fn")
         self.assertEqual(removed["ResponseMetadata"]["HTTPStatusCode"], 204)
         self.b.call("lambda", "DeleteCodeSigningConfig", CodeSigningConfigArn=arn)
