@@ -97,7 +97,10 @@ typedef void (*aev_init_fn)(void *user, const aev_invocation *ctx);
 /* Creates function name (1..64 of [A-Za-z0-9-_]) with config_json
  * (CreateFunction's members, may be NULL: its Code and Layers are checked
  * as CreateFunction checks them, the package and the layers within
- * 262144000 bytes unzipped together) and handler fn. release(user) is
+ * 262144000 bytes unzipped together; CodeSigningConfigArn names an
+ * existing code signing configuration the function then uses, whose
+ * Enforce policy refuses a Code package or Layers, since nothing is signed
+ * here: CodeVerificationFailedException) and handler fn. release(user) is
  * called once after the function is deleted or the broker destroyed and
  * its last invocation returned; never if creation fails.
  * ResourceConflictException when the name exists. *out: a handle (release
@@ -338,7 +341,9 @@ AEV_API int aev_function_invoke_dry_run(aev_function *f, const char *payload,
 /* Counters as a JSON object: Invocations, Errors, Throttles, ColdStarts,
  * ConcurrentExecutions (now), Duration (sum, ms), Environments (now),
  * AsyncEventsDropped, DestinationDeliveryFailures,
- * RecursiveInvocationsDropped (invocations stopped as a recursive loop).
+ * RecursiveInvocationsDropped (invocations stopped as a recursive loop),
+ * SignatureValidationErrors (packages or layers deployed under a code
+ * signing configuration's Warn policy: nothing is signed here).
  * Free with aev_free. */
 AEV_API int aev_function_metrics(aev_function *f, char **json);
 

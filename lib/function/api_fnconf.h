@@ -31,6 +31,14 @@ json_t *aev__fn_settings_locked(aev_function *f, const char *kind);
 int aev__fn_enum(const aev__api_service *svc, json_t *req, const char *name,
                  const char *member, const char *const *names, const char **out);
 
+/* fn_settings.c: Marker and MaxItems of a list action that pages by
+ * position: *from is the position of the first item to answer (Marker,
+ * as the previous page's NextMarker gave it; 0 without), *max the page's
+ * size (MaxItems within 1..limit, 50 without); ValidationException or
+ * InvalidParameterValueException "Invalid marker: M" otherwise. */
+int aev__fn_paging(const aev__api_service *svc, json_t *req, int64_t limit, size_t *from,
+                   int64_t *max);
+
 #define AEV__FN_API_ACTION(name) \
   int name(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp)
 AEV__FN_API_ACTION(aev__fn_api_create_url_config);

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "function/api_fnconf.h"
+#include "function/csc.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -26,9 +27,9 @@
 #define NAME_MAX_LEN 170
 
 /* TagResource's Resource: 1-256 characters matching this pattern. Only
- * functions and event-source mappings carry tags here, so the other kinds
- * of resource it names (code signing configurations, capacity providers)
- * are refused by its POSIX form (arn_patterns.c). */
+ * functions, event-source mappings and code signing configurations carry
+ * tags here, so the other kind of resource it names (capacity providers)
+ * is refused by its POSIX form (arn_patterns.c). */
 #define RESOURCE_PATTERN                                                                 \
   "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
   "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|" \
@@ -440,6 +441,31 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   }
   free(owned);
   aev_function_release(f);
+  return rc;
+}
+
+/* InvokeAsync (deprecated, still in Lambda's API): an Invoke of
+ * InvocationType Event whose Payload is InvokeArgs, so it runs exactly as
+ * an asynchronous Invoke does (retries, destinations, dead-letter queue);
+ * Lambda answers it {"Status": 202}. */
+static int invoke_async(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp) {
+  json_t *args = json_object_get(req, "InvokeArgs"), *answer = NULL;
+  int rc = args && !json_is_null(args)
+               ? AEV_OK
+               : aev__fail(AEV_ERR_INVALID, "ValidationException",
+                           "1 validation error detected: Value null at 'invokeArgs' failed to "
+                           "satisfy constraint: Member must not be null");
+  /* Only these members: InvokeAsync takes no Qualifier nor InvocationType. */
+  json_t *name = json_object_get(req, "FunctionName");
+  json_t *event = rc == AEV_OK ? json_object() : NULL;
+  if (event && name) aev__fn_put(&event, "FunctionName", json_incref(name));
+  if (event) aev__fn_put(&event, "Payload", json_incref(args));
+  if (event) aev__fn_put(&event, "InvocationType", json_string("Event"));
+  if (rc == AEV_OK) rc = event ? invoke(b, svc, event, &answer) : aev__nomem();
+  json_decref(event);
+  json_decref(answer);
+  if (rc == AEV_OK && !(*resp = json_pack("{si}", "Status", 202))) rc = aev__nomem();
   return rc;
 }
 
@@ -1098,14 +1124,17 @@ static int get_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc;
 }
 
-/* What a tagging action's Resource names: an event-source mapping (*uuid
- * set, the mapping checked to exist) or an unqualified function (*f set;
- * Lambda keeps no tags on versions and aliases). */
-static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
-                  aev_function **f, const char **uuid) {
+/* What a tagging action's Resource names, checked to exist: an
+ * unqualified function (f; Lambda keeps no tags on versions and aliases),
+ * an event-source mapping (uuid) or a code signing configuration (csc). */
+typedef struct tag_target {
+  aev_function *f;
+  const char *uuid, *csc;
+} tag_target;
+
+static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req, tag_target *t) {
   const char *arn, *esm;
-  *f = NULL;
-  *uuid = NULL;
+  *t = (tag_target){0};
   int rc = aev__api_req_string(svc, req, "Resource", &arn);
   if (rc != AEV_OK) return rc;
   if (strlen(arn) > RESOURCE_MAX_LEN)
@@ -1116,40 +1145,47 @@ static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
                                 "Member must satisfy regular expression pattern: " RESOURCE_PATTERN);
   if ((esm = strstr(arn, ":event-source-mapping:"))) {
     char *out = NULL;
-    *uuid = esm + strlen(":event-source-mapping:");
-    rc = aev_event_source_mapping_get(b, *uuid, &out);
+    t->uuid = esm + strlen(":event-source-mapping:");
+    rc = aev_event_source_mapping_get(b, t->uuid, &out);
     aev_free(out);
+    return rc;
+  }
+  if (strstr(arn, ":code-signing-config:")) {
+    json_t *conf = NULL;
+    t->csc = arn;
+    rc = aev__csc_get(b, arn, &conf);
+    json_decref(conf);
     return rc;
   }
   if (strchr(strstr(arn, ":function:") + 10, ':'))
     return aev__fn_invalid("Tags on function aliases and versions are not "
                            "supported. Please specify a function ARN.");
-  return aev__function_find(b, arn, f);
+  return aev__function_find(b, arn, &t->f);
 }
 
 static int tag_resource(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
-  aev_function *f;
-  const char *uuid;
+  tag_target t;
   json_t *tags;
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
-  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &t);
   /* Recorded (test_tag_exceptions, tag_empty_tags). */
   if (rc == AEV_OK && json_object_size(tags) == 0) {
-    aev_function_release(f);
+    aev_function_release(t.f);
     rc = aev__fn_invalid("An error occurred and the request cannot be processed.");
   }
   if (rc != AEV_OK) return rc;
-  rc = f ? aev__fn_tags_put(f, tags) : aev__esm_tags_put(b, uuid, tags);
-  aev_function_release(f);
+  rc = t.f     ? aev__fn_tags_put(t.f, tags)
+       : t.csc ? aev__csc_tags_put(b, t.csc, tags)
+               : aev__esm_tags_put(b, t.uuid, tags);
+  aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
 
 static int untag_resource(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
-  aev_function *f;
-  const char *uuid;
+  tag_target t;
   json_t *keys = json_object_get(req, "TagKeys");
   /* An empty list never reaches Lambda: its REST API receives TagKeys in
    * the query string, so the front end sees none (recorded:
@@ -1159,22 +1195,26 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
                            "1 validation error detected: Value null at 'tagKeys' failed to "
                            "satisfy constraint: Member must not be null")
                : aev__api_req_array(svc, req, "TagKeys", &keys);
-  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &t);
   if (rc != AEV_OK) return rc;
-  rc = f ? aev__fn_tags_remove(f, keys) : aev__esm_tags_remove(b, uuid, keys);
-  aev_function_release(f);
+  rc = t.f     ? aev__fn_tags_remove(t.f, keys)
+       : t.csc ? aev__csc_tags_remove(b, t.csc, keys)
+               : aev__esm_tags_remove(b, t.uuid, keys);
+  aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
 
 static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
                      json_t **resp) {
-  aev_function *f;
-  const char *uuid;
-  int rc = tagged(b, svc, req, &f, &uuid);
-  if (rc == AEV_OK && f) rc = aev__fn_check(f);
-  json_t *tags = rc != AEV_OK ? NULL : f ? aev__fn_tags_json(f) : aev__esm_tags_get(b, uuid);
-  aev_function_release(f);
+  tag_target t;
+  int rc = tagged(b, svc, req, &t);
+  if (rc == AEV_OK && t.f) rc = aev__fn_check(t.f);
+  json_t *tags = rc != AEV_OK ? NULL
+                 : t.f        ? aev__fn_tags_json(t.f)
+                 : t.csc      ? aev__csc_tags_get(b, t.csc)
+                              : aev__esm_tags_get(b, t.uuid);
+  aev_function_release(t.f);
   if (rc != AEV_OK) return rc;
   if (!tags || !(*resp = json_pack("{so}", "Tags", tags))) return aev__nomem();
   return AEV_OK;
@@ -1184,12 +1224,15 @@ static const aev__api_action actions[] = {
     {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
     {"CreateAlias", create_alias},
+    {"CreateCodeSigningConfig", aev__fn_api_create_csc},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
     {"CreateFunctionUrlConfig", aev__fn_api_create_url_config},
     {"DeleteAlias", delete_alias},
+    {"DeleteCodeSigningConfig", aev__fn_api_delete_csc},
     {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
+    {"DeleteFunctionCodeSigningConfig", aev__fn_api_delete_function_csc},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
     {"DeleteFunctionUrlConfig", aev__fn_api_delete_url_config},
@@ -1198,8 +1241,10 @@ static const aev__api_action actions[] = {
      delete_provisioned_concurrency_config},
     {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
+    {"GetCodeSigningConfig", aev__fn_api_get_csc},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
+    {"GetFunctionCodeSigningConfig", aev__fn_api_get_function_csc},
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
@@ -1212,11 +1257,14 @@ static const aev__api_action actions[] = {
     {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
+    {"InvokeAsync", invoke_async},
     {"ListAliases", list_aliases},
+    {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
     {"ListFunctions", list_functions},
+    {"ListFunctionsByCodeSigningConfig", aev__fn_api_list_functions_by_csc},
     {"ListLayerVersions", aev__api_list_layer_versions},
     {"ListLayers", aev__api_list_layers},
     {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
@@ -1224,6 +1272,7 @@ static const aev__api_action actions[] = {
     {"ListVersionsByFunction", list_versions_by_function},
     {"PublishLayerVersion", aev__api_publish_layer_version},
     {"PublishVersion", publish_version},
+    {"PutFunctionCodeSigningConfig", aev__fn_api_put_function_csc},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
     {"PutFunctionRecursionConfig", aev__fn_api_put_recursion_config},
@@ -1234,6 +1283,7 @@ static const aev__api_action actions[] = {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
+    {"UpdateCodeSigningConfig", aev__fn_api_update_csc},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionCode", update_function_code},
     {"UpdateFunctionConfiguration", update_function_configuration},

@@ -11,10 +11,11 @@ static const char *const posix[AEV__FN_PAT_N] = {
     /* FunctionName: a name, a partial or a full ARN, with a qualifier. */
     "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
     "([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
-    /* TagResource's Resource: only functions and event-source mappings
-     * carry tags here. */
+    /* TagResource's Resource: only functions, event-source mappings and
+     * code signing configurations carry tags here. */
     "^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:"
     "[0-9]{12}:(function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?|"
+    "code-signing-config:csc-[a-z0-9]{17}|"
     "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     "[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
     /* AddPermission's SourceArn. */

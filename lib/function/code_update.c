@@ -7,6 +7,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/csc.h"
 #include "function/function_impl.h"
 
 /* Architectures: one of x86_64 and arm64, worded as Lambda's front end
@@ -97,6 +98,9 @@ int aev__fn_update_code(aev_function *f, json_t *req, char **answer) {
   rc = opt_flag(req, "DryRun", &dry);
   if (rc == AEV_OK) rc = opt_flag(req, "Publish", &publish);
   if (rc == AEV_OK && rev && !json_is_string(rev)) rc = aev__fn_invalid("RevisionId must be a string.");
+  /* A new package meets the function's code signing configuration. */
+  int warned = 0;
+  if (rc == AEV_OK) rc = aev__csc_function_deploy(f, 1, 0, &warned);
   aev__fconf *c = NULL;
   if (rc == AEV_OK) rc = next_conf(f, req, &c);
   if (rc != AEV_OK) return rc;
@@ -137,6 +141,7 @@ int aev__fn_update_code(aev_function *f, json_t *req, char **answer) {
     return rc;
   }
   aev__fconf_unref(old);
+  if (warned) aev__csc_warned(f);
   if (answer) *answer = text;
   return AEV_OK;
 }

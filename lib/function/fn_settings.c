@@ -6,6 +6,7 @@
  * default, FunctionUpdate, or Manual with a RuntimeVersionArn), which
  * changes nothing here: handlers run in-process, so no runtime is changed.
  * The function URL configurations (url_config.c) are kept here too. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,24 @@ int aev__fn_enum(const aev__api_service *svc, json_t *req, const char *name,
   char constraint[300];
   snprintf(constraint, sizeof constraint, "Member must satisfy enum value set: [%s]", set);
   return aev__fail_validation(v, member, constraint);
+}
+
+int aev__fn_paging(const aev__api_service *svc, json_t *req, int64_t limit, size_t *from,
+                   int64_t *max) {
+  const char *marker = NULL;
+  *from = 0;
+  *max = 50;
+  int rc = aev__api_opt_int(svc, req, "MaxItems", INT32_MIN, INT32_MAX, max);
+  if (rc == AEV_OK && json_object_get(req, "MaxItems"))
+    rc = aev__fn_range("maxItems", *max, 1, limit);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  if (rc == AEV_OK && marker) {
+    char *end = NULL;
+    *from = strtoul(marker, &end, 10);
+    if (!*marker || *end || *marker == '-' || *marker == '+')
+      rc = aev__fn_invalid("Invalid marker: %s", marker);
+  }
+  return rc;
 }
 
 static int required(json_t *req, const char *name, const char *member) {

@@ -8,6 +8,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/csc.h"
 #include "function/function_impl.h"
 
 int64_t aev__fn_now(const aev_function *f) {
@@ -106,13 +107,25 @@ int aev_function_create(aev_broker *b, const char *name,
     json_decref(req);
     return aev__nomem();
   }
-  rc = aev__fconf_parse(b, req, NULL, aev_broker_now_ms(b), &f->conf);
+  /* CodeSigningConfigArn: checked (and what the function deploys against
+   * it) before anything exists, attached once it is registered. */
+  json_t *given = json_object_get(req, "CodeSigningConfigArn");
+  const char *csc = json_string_value(given);
+  char *csc_arn = NULL;
+  int warned = 0;
+  rc = given && !json_is_null(given) && !csc
+           ? aev__fn_invalid("CodeSigningConfigArn must be a string.")
+       : csc ? aev__csc_create_check(b, csc, name, req, &warned)
+             : AEV_OK;
+  if (rc == AEV_OK && csc && !(csc_arn = strdup(csc))) rc = aev__nomem();
+  if (rc == AEV_OK) rc = aev__fconf_parse(b, req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
   if (rc == AEV_OK) aev__broker_uuid(b, f->revision);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
     free(f);
+    free(csc_arn);
     return rc;
   }
   f->fn = fn;
@@ -130,16 +143,28 @@ int aev_function_create(aev_broker *b, const char *name,
     aev__resource_unref(&f->account->res);
     pthread_mutex_destroy(&f->mu);
     free(f);
+    free(csc_arn);
     return rc;
   }
   rc = aev__registry_add(b, &f->res, NULL);
   if (rc != AEV_OK) {
+    free(csc_arn);
     aev__resource_unref(&f->res); /* no release yet: fn's user stays theirs */
     return rc == AEV_ERR_EXISTS
                ? aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
                            "Function already exist: %s", name)
                : rc;
   }
+  /* Under the store's lock: a configuration deleted since the check
+   * leaves no function behind. */
+  rc = csc_arn ? aev__csc_attach(f, csc_arn) : AEV_OK;
+  free(csc_arn);
+  if (rc != AEV_OK) {
+    aev_function_delete(f);
+    aev__resource_unref(&f->res); /* no release yet: fn's user stays theirs */
+    return rc;
+  }
+  if (warned) aev__csc_warned(f);
   f->release = release;
   if (out) *out = f;
   else aev__resource_unref(&f->res);
@@ -291,6 +316,14 @@ int aev_function_update_configuration(aev_function *f,
   if (rc == AEV_ERR_INVALID)
     return aev__fn_invalid("The function configuration is not valid JSON.");
   if (rc) return rc;
+  /* Layers added meet the function's code signing configuration. */
+  int warned = 0;
+  rc = aev__csc_function_deploy(f, 0, json_array_size(json_object_get(req, "Layers")) > 0,
+                                &warned);
+  if (rc != AEV_OK) {
+    json_decref(req);
+    return rc;
+  }
   aev__fconf *old = aev__fconf_get(f), *c;
   rc = aev__fconf_parse(f->res.broker, req, old, aev__fn_now_ms(f), &c);
   aev__fconf_unref(old);
@@ -316,6 +349,7 @@ int aev_function_update_configuration(aev_function *f,
   pthread_mutex_unlock(&f->mu);
   json_decref(req);
   aev__fconf_unref(stale ? c : old);
+  if (!stale && warned) aev__csc_warned(f);
   return stale ? aev__fn_stale_revision() : AEV_OK;
 }
 
@@ -364,14 +398,15 @@ int aev_function_metrics(aev_function *f, char **json) {
   pthread_mutex_lock(&f->mu);
   aev__fn_reclaim_locked(f, aev__fn_now(f));
   json_t *o = json_pack(
-      "{sIsIsIsIsisIsisIsIsI}", "Invocations", (json_int_t)f->m.invocations,
+      "{sIsIsIsIsisIsisIsIsIsI}", "Invocations", (json_int_t)f->m.invocations,
       "Errors", (json_int_t)f->m.errors, "Throttles",
       (json_int_t)f->m.throttles, "ColdStarts", (json_int_t)f->m.cold_starts,
       "ConcurrentExecutions", f->running, "Duration",
       (json_int_t)f->m.duration_ms, "Environments", f->busy_envs + f->n_idle,
       "AsyncEventsDropped", (json_int_t)f->m.dropped,
       "DestinationDeliveryFailures", (json_int_t)f->m.dest_failures,
-      "RecursiveInvocationsDropped", (json_int_t)f->m.recursive_dropped);
+      "RecursiveInvocationsDropped", (json_int_t)f->m.recursive_dropped,
+      "SignatureValidationErrors", (json_int_t)f->m.signature_errors);
   pthread_mutex_unlock(&f->mu);
   return aev__fn_dump(o, json);
 }

@@ -125,7 +125,7 @@ struct aev_invocation {
 
 typedef struct aev__fmetrics {
   uint64_t invocations, errors, throttles, cold_starts, dropped,
-      dest_failures, recursive_dropped;
+      dest_failures, recursive_dropped, signature_errors;
   int64_t duration_ms;
 } aev__fmetrics;
 

@@ -284,19 +284,9 @@ void aev__fn_url_drop_locked(aev_function *f, const char *qualifier) {
  * NextMarker gave it. */
 AEV__FN_API_ACTION(aev__fn_api_list_url_configs) {
   aev_function *f;
-  int64_t max = LIST_MAX_ITEMS;
-  const char *marker = NULL;
-  int rc = aev__api_opt_int(svc, req, "MaxItems", INT32_MIN, INT32_MAX, &max);
-  if (rc == AEV_OK && json_object_get(req, "MaxItems"))
-    rc = aev__fn_range("maxItems", max, 1, LIST_MAX_ITEMS);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Marker", &marker);
-  size_t from = 0;
-  char *end = NULL;
-  if (rc == AEV_OK && marker) {
-    from = strtoul(marker, &end, 10);
-    if (!*marker || *end || *marker == '-' || *marker == '+')
-      rc = aev__fn_invalid("Invalid marker: %s", marker);
-  }
+  int64_t max;
+  size_t from;
+  int rc = aev__fn_paging(svc, req, LIST_MAX_ITEMS, &from, &max);
   if (rc == AEV_OK) rc = aev__fn_api_function(b, svc, req, &f);
   if (rc == AEV_ERR_NOT_FOUND) return missing(NO_FUNCTION);
   if (rc != AEV_OK) return rc;

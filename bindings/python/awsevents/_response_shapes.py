@@ -322,24 +322,31 @@ PAYLOADS = {
     ('lambda', 'Invoke'): (
         ('Payload', 'Payload'),
     ),
+    ('lambda', 'InvokeAsync'): (
+        ('InvokeArgs', None),
+    ),
 }
 
 STATUSES = {
     ('lambda', 'AddLayerVersionPermission'): 201,
     ('lambda', 'AddPermission'): 201,
     ('lambda', 'CreateAlias'): 201,
+    ('lambda', 'CreateCodeSigningConfig'): 201,
     ('lambda', 'CreateEventSourceMapping'): 202,
     ('lambda', 'CreateFunction'): 201,
     ('lambda', 'CreateFunctionUrlConfig'): 201,
     ('lambda', 'DeleteAlias'): 204,
+    ('lambda', 'DeleteCodeSigningConfig'): 204,
     ('lambda', 'DeleteEventSourceMapping'): 202,
     ('lambda', 'DeleteFunction'): ('StatusCode', 200),
+    ('lambda', 'DeleteFunctionCodeSigningConfig'): 204,
     ('lambda', 'DeleteFunctionConcurrency'): 204,
     ('lambda', 'DeleteFunctionEventInvokeConfig'): 204,
     ('lambda', 'DeleteFunctionUrlConfig'): 204,
     ('lambda', 'DeleteLayerVersion'): 204,
     ('lambda', 'DeleteProvisionedConcurrencyConfig'): 204,
     ('lambda', 'Invoke'): ('StatusCode', 200),
+    ('lambda', 'InvokeAsync'): ('Status', 202),
     ('lambda', 'PublishLayerVersion'): 201,
     ('lambda', 'PublishVersion'): 201,
     ('lambda', 'PutProvisionedConcurrencyConfig'): 202,
