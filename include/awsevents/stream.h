@@ -130,6 +130,21 @@ AEV_API int aev_stream_stop_encryption(aev_stream *s,
  * with nothing changed or counted. */
 AEV_API int aev_stream_update_mode(aev_stream *s, int on_demand);
 
+/* DescribeAccountSettings and UpdateAccountSettings: the account's
+ * MinimumThroughputBillingCommitment (On-demand Advantage), as
+ * {"MinimumThroughputBillingCommitment": {"Status", "StartedAt"?,
+ * "EarliestAllowedEndAt"?, "EndedAt"?}} (epoch seconds), in
+ * *response_json (aev_free(); may be NULL for the update). enabled 1
+ * enables the commitment: it starts now and may end 24 hours later at the
+ * earliest. enabled 0 disables it: at once once those 24 hours have
+ * passed, else at EarliestAllowedEndAt, the status meanwhile
+ * ENABLED_UNTIL_EARLIEST_ALLOWED_END; enabling again before then cancels
+ * the pending disable. Asking for the state in force changes nothing. All
+ * times are the broker clock's. */
+AEV_API int aev_stream_describe_account_settings(aev_broker *b, char **response_json);
+AEV_API int aev_stream_update_account_settings(aev_broker *b, int enabled,
+                                               char **response_json);
+
 /* AddTagsToStream ({"k": "v"}, ≤ 50 tags), RemoveTagsFromStream (["k"]),
  * ListTagsForStream ({"Tags": [{"Key","Value"}], "HasMoreTags": false}). */
 AEV_API int aev_stream_tag(aev_stream *s, const char *tags_json);

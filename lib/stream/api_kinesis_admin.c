@@ -1,10 +1,12 @@
 /* The "kinesis" service's control-plane settings: UpdateMaxRecordSize,
  * TagResource / UntagResource / ListTagsForResource and
  * Put / Get / DeleteResourcePolicy (streams and consumers by ARN), Start/StopStreamEncryption,
- * Enable/DisableEnhancedMonitoring, DescribeLimits and UpdateStreamMode. */
+ * Enable/DisableEnhancedMonitoring, DescribeLimits, UpdateStreamMode and
+ * Describe / UpdateAccountSettings. */
 #include <string.h>
 
 #include "core/status.h"
+#include "stream/account.h"
 #include "stream/api_kinesis.h"
 
 /* The stream of an action that names it by StreamARN alone. */
@@ -172,4 +174,19 @@ AEV__KIN_ACTION(update_stream_mode) {
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
+}
+
+AEV__KIN_ACTION(describe_account_settings) { return aev__kin_account_json(b, resp); }
+
+AEV__KIN_ACTION(update_account_settings) {
+  json_t *commitment;
+  const char *status;
+  int rc = aev__api_req_object(svc, req, "MinimumThroughputBillingCommitment", &commitment);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, commitment, "Status", &status);
+  if (rc != AEV_OK) return rc;
+  int enable = !strcmp(status, "ENABLED");
+  if (!enable && strcmp(status, "DISABLED"))
+    return aev__kin_validation(status, "minimumThroughputBillingCommitment.status",
+                               "Member must satisfy enum value set: [ENABLED, DISABLED]");
+  return aev__kin_account_update(b, enable, resp);
 }
