@@ -1,12 +1,16 @@
-/* Kinesis's account settings through aev_call(b, "kinesis", ...) and the
- * typed calls: DescribeAccountSettings / UpdateAccountSettings (the
- * minimum throughput billing commitment, its 24-hour minimum and
- * scheduled disable), each refusal with AWS's error and nothing stored. */
+/* Kinesis's account settings and warm throughput through aev_call(b,
+ * "kinesis", ...) and the typed calls: DescribeAccountSettings /
+ * UpdateAccountSettings (the minimum throughput billing commitment, its
+ * 24-hour minimum and scheduled disable), UpdateStreamWarmThroughput,
+ * CreateStream's WarmThroughputMiBps and MaxRecordSizeInKiB, and
+ * UpdateStreamMode's WarmThroughputMiBps, each refusal with AWS's error
+ * and nothing stored. */
 #include <jansson.h>
 
 #include "aevtest.h"
 #include "stream_support.h"
 
+#define ARN "arn:aws:kinesis:us-east-1:000000000000:stream/"
 #define DAY_MS (24 * 3600 * 1000LL)
 /* The manual clock's start, 2024-01-01T00:00:00Z, in epoch seconds. */
 #define T0 1704067200
@@ -42,11 +46,29 @@ static void assert_settings(const char *want) {
   assert_answer("DescribeAccountSettings", "{}", "MinimumThroughputBillingCommitment", want);
 }
 
+/* A member of the stream's StreamDescriptionSummary ("null": absent). */
+static void assert_summary(const char *stream, const char *member, const char *want) {
+  char req[160];
+  snprintf(req, sizeof req, "{\"StreamName\":\"%s\"}", stream);
+  json_t *r = call("DescribeStreamSummary", req, AEV_OK);
+  json_t *m = json_object_get(json_object_get(r, "StreamDescriptionSummary"), member);
+  char *got = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : strdup("null");
+  ck_assert_str_eq(got, want);
+  free(got);
+  json_decref(r);
+}
+
 static void set_commitment(const char *status) {
   char req[128];
   snprintf(req, sizeof req, "{\"MinimumThroughputBillingCommitment\":{\"Status\":\"%s\"}}",
            status);
   ok("UpdateAccountSettings", req);
+}
+
+static void warm(const char *stream, int mibps) {
+  char req[160];
+  snprintf(req, sizeof req, "{\"StreamName\":\"%s\",\"WarmThroughputMiBps\":%d}", stream, mibps);
+  ok("UpdateStreamWarmThroughput", req);
 }
 
 static char *times(const char *status, long long started, long long earliest, long long ended) {
@@ -125,6 +147,227 @@ START_TEST(account_settings_refusals) {
 }
 END_TEST
 
+START_TEST(warm_throughput_scales_the_stream) {
+  set_commitment("ENABLED");
+  ok("CreateStream", "{\"StreamName\":\"od\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}");
+  /* Shown for on-demand streams while the commitment is enabled. */
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":4}");
+  assert_answer("UpdateStreamWarmThroughput",
+                "{\"StreamARN\":\"" ARN "od\",\"WarmThroughputMiBps\":12}", NULL,
+                "{\"StreamARN\":\"" ARN "od\",\"StreamName\":\"od\","
+                "\"WarmThroughput\":{\"CurrentMiBps\":4,\"TargetMiBps\":12}}");
+  assert_summary("od", "StreamStatus", "\"UPDATING\"");
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":4,\"TargetMiBps\":12}");
+  /* One change at a time. */
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":20}",
+        AEV_ERR_STATE, "ResourceInUseException",
+        "Stream od under account 000000000000 not ACTIVE, instead in state UPDATING");
+  aev_broker_drain(b);
+  assert_summary("od", "StreamStatus", "\"ACTIVE\"");
+  assert_summary("od", "OpenShardCount", "12");
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":12,\"TargetMiBps\":12}");
+  assert_answer("DescribeLimits", "{}", "OpenShardCount", "12");
+  /* A lower value releases the capacity above it; never below the 4
+   * shards an on-demand stream starts with. */
+  warm("od", 6);
+  aev_broker_drain(b);
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":6,\"TargetMiBps\":6}");
+  warm("od", 0);
+  aev_broker_drain(b);
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":4,\"TargetMiBps\":0}");
+}
+END_TEST
+
+/* The stream as it was: ACTIVE, 4 shards, no target. */
+static void assert_unwarmed(const char *stream) {
+  assert_summary(stream, "StreamStatus", "\"ACTIVE\"");
+  assert_summary(stream, "OpenShardCount", "4");
+}
+
+START_TEST(warm_throughput_refusals) {
+  ok("CreateStream", "{\"StreamName\":\"od\"}");
+  ok("CreateStream", "{\"StreamName\":\"p\",\"ShardCount\":2}");
+  /* Without the commitment, no warm throughput, and none shown. */
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":8}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "Warm throughput requires the MinimumThroughputBillingCommitment of account "
+        "000000000000 to be ENABLED (UpdateAccountSettings); it is DISABLED.");
+  assert_summary("od", "WarmThroughput", "null");
+  assert_unwarmed("od");
+  set_commitment("ENABLED");
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"p\",\"WarmThroughputMiBps\":8}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "Warm throughput is not supported for stream p under account 000000000000 in "
+        "PROVISIONED mode: only ON_DEMAND streams take it.");
+  assert_summary("p", "WarmThroughput", "null");
+  assert_summary("p", "OpenShardCount", "2");
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":10241}",
+        AEV_ERR_LIMIT, "LimitExceededException",
+        "Warm throughput 10241 MiBps for stream od under account 000000000000 exceeds the "
+        "limit of 10240 MiBps (10 GiBps) for an on-demand stream.");
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":-1}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":\"8\"}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\"}", AEV_ERR_INVALID,
+        "ValidationException", NULL);
+  fails("UpdateStreamWarmThroughput", "{\"WarmThroughputMiBps\":8}", AEV_ERR_INVALID,
+        "InvalidArgumentException", "Either StreamName or StreamARN should be provided.");
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"nope\",\"WarmThroughputMiBps\":8}",
+        AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+        "Stream nope under account 000000000000 not found.");
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":4}");
+  assert_unwarmed("od");
+}
+END_TEST
+
+/* Warming counts its shards against the account's shard quota (1,000 in
+ * eu-central-1), as a reshard does. */
+START_TEST(warm_throughput_within_the_shard_quota) {
+  aev_broker_options *o;
+  aev_broker *qb;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  ck_assert_int_eq(aev_broker_options_set_region(o, "eu-central-1"), AEV_OK);
+  ck_assert_int_eq(aev_broker_new(o, &qb), AEV_OK);
+  aev_broker_options_free(o);
+  aev_stream *s = st_stream(qb, "od", AEV_STREAM_ON_DEMAND);
+  aev_stream_release(st_stream(qb, "p", 996));
+  ck_assert_int_eq(aev_stream_update_account_settings(qb, 1, NULL), AEV_OK);
+  st_assert_error(aev_stream_update_warm_throughput(s, 5), AEV_ERR_LIMIT,
+                  "LimitExceededException");
+  ck_assert_str_eq(aev_errmsg(),
+                   "This request would exceed the shard limit for the account 000000000000 in "
+                   "eu-central-1. Current shard count for the account: 1000. Limit: 1000. Number "
+                   "of additional shards that would have resulted from this request: 1. Refer to "
+                   "the AWS Service Limits page "
+                   "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for "
+                   "current limits and how to request higher limits.");
+  /* Fewer shards fit. */
+  ck_assert_int_eq(aev_stream_update_warm_throughput(s, 4), AEV_OK);
+  aev_stream_release(s);
+  aev_broker_destroy(qb);
+}
+END_TEST
+
+/* A warm throughput lasts while its commitment does and the stream stays
+ * ON_DEMAND; the shards it made stay until something scales them. */
+START_TEST(warm_throughput_ends_with_its_commitment_and_mode) {
+  set_commitment("ENABLED");
+  ok("CreateStream", "{\"StreamName\":\"od\"}");
+  warm("od", 8);
+  aev_broker_drain(b);
+  ok("UpdateStreamMode", "{\"StreamARN\":\"" ARN "od\",\"StreamModeDetails\":{\"StreamMode\":\"PROVISIONED\"}}");
+  aev_broker_drain(b);
+  assert_summary("od", "WarmThroughput", "null");
+  ok("UpdateStreamMode", "{\"StreamARN\":\"" ARN "od\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}");
+  aev_broker_drain(b);
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":8}");
+  warm("od", 10);
+  aev_broker_drain(b);
+  set_commitment("DISABLED");
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":10,\"TargetMiBps\":10}");
+  aev_broker_advance(b, DAY_MS);
+  assert_summary("od", "WarmThroughput", "null");
+  assert_summary("od", "OpenShardCount", "10");
+  fails("UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":4}",
+        AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  /* A new commitment does not bring the old target back. */
+  set_commitment("ENABLED");
+  assert_summary("od", "WarmThroughput", "{\"CurrentMiBps\":10}");
+}
+END_TEST
+
+START_TEST(create_stream_members) {
+  /* Refused: nothing is created. */
+  fails("CreateStream", "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":8}", AEV_ERR_INVALID,
+        "InvalidArgumentException",
+        "Warm throughput requires the MinimumThroughputBillingCommitment of account "
+        "000000000000 to be ENABLED (UpdateAccountSettings); it is DISABLED.");
+  set_commitment("ENABLED");
+  fails("CreateStream", "{\"StreamName\":\"w\",\"ShardCount\":2,\"WarmThroughputMiBps\":8}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "WarmThroughputMiBps is not supported for streams in PROVISIONED mode.");
+  fails("CreateStream", "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":20000}", AEV_ERR_LIMIT,
+        "LimitExceededException",
+        "Warm throughput 20000 MiBps for stream w under account 000000000000 exceeds the "
+        "limit of 10240 MiBps (10 GiBps) for an on-demand stream.");
+  fails("CreateStream", "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":-2}", AEV_ERR_INVALID,
+        "ValidationException", NULL);
+  fails("CreateStream", "{\"StreamName\":\"w\",\"MaxRecordSizeInKiB\":1023}", AEV_ERR_INVALID,
+        "ValidationException", NULL);
+  fails("CreateStream", "{\"StreamName\":\"w\",\"ShardCount\":1,\"MaxRecordSizeInKiB\":10241}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  assert_answer("ListStreams", "{}", "StreamNames", "[]");
+  ok("CreateStream", "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":8,\"MaxRecordSizeInKiB\":2048}");
+  /* Warming, as AWS's stream is CREATING. */
+  assert_summary("w", "StreamStatus", "\"UPDATING\"");
+  aev_broker_drain(b);
+  assert_summary("w", "StreamStatus", "\"ACTIVE\"");
+  assert_summary("w", "WarmThroughput", "{\"CurrentMiBps\":8,\"TargetMiBps\":8}");
+  assert_summary("w", "MaxRecordSizeInKiB", "2048");
+  ok("CreateStream", "{\"StreamName\":\"big\",\"ShardCount\":1,\"MaxRecordSizeInKiB\":10240}");
+  assert_summary("big", "MaxRecordSizeInKiB", "10240");
+}
+END_TEST
+
+/* A warm throughput past the shard quota is found once the stream exists:
+ * the stream goes with the refusal. */
+START_TEST(create_stream_warm_past_the_shard_quota) {
+  aev_broker_options *o;
+  aev_broker *qb;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  ck_assert_int_eq(aev_broker_options_set_region(o, "eu-central-1"), AEV_OK);
+  ck_assert_int_eq(aev_broker_new(o, &qb), AEV_OK);
+  aev_broker_options_free(o);
+  ck_assert_int_eq(aev_stream_update_account_settings(qb, 1, NULL), AEV_OK);
+  aev_test_call_fails(qb, "kinesis", "CreateStream",
+                      "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":1001}", AEV_ERR_LIMIT,
+                      "LimitExceededException", NULL);
+  aev_stream *s;
+  st_assert_error(aev_stream_get(qb, "w", &s), AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  aev_broker_destroy(qb);
+}
+END_TEST
+
+START_TEST(update_stream_mode_warms) {
+  const char *to_od_warm = "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":"
+                           "\"ON_DEMAND\"},\"WarmThroughputMiBps\":6}";
+  ok("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2}");
+  fails("UpdateStreamMode", to_od_warm, AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  assert_summary("s", "StreamModeDetails", "{\"StreamMode\":\"PROVISIONED\"}");
+  set_commitment("ENABLED");
+  fails("UpdateStreamMode",
+        "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":\"PROVISIONED\"},"
+        "\"WarmThroughputMiBps\":6}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "WarmThroughputMiBps is only valid when the stream mode of stream s is updated to "
+        "ON_DEMAND.");
+  fails("UpdateStreamMode",
+        "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"},"
+        "\"WarmThroughputMiBps\":-6}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  assert_summary("s", "StreamModeDetails", "{\"StreamMode\":\"PROVISIONED\"}");
+  ok("UpdateStreamMode", to_od_warm);
+  assert_summary("s", "StreamStatus", "\"UPDATING\"");
+  assert_summary("s", "StreamModeDetails", "{\"StreamMode\":\"ON_DEMAND\"}");
+  aev_broker_drain(b);
+  assert_summary("s", "WarmThroughput", "{\"CurrentMiBps\":6,\"TargetMiBps\":6}");
+  /* Already ON_DEMAND: warmed, not counted as a switch (two a day). */
+  ok("UpdateStreamMode", "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":"
+                         "\"ON_DEMAND\"},\"WarmThroughputMiBps\":9}");
+  aev_broker_drain(b);
+  assert_summary("s", "WarmThroughput", "{\"CurrentMiBps\":9,\"TargetMiBps\":9}");
+  ok("UpdateStreamMode", "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":"
+                         "\"PROVISIONED\"}}");
+  aev_broker_drain(b);
+  assert_summary("s", "OpenShardCount", "9");
+}
+END_TEST
+
 START_TEST(typed_calls) {
   char *json = NULL;
   ck_assert_int_eq(aev_stream_describe_account_settings(b, &json), AEV_OK);
@@ -140,6 +383,27 @@ START_TEST(typed_calls) {
                   "InvalidArgumentException");
   st_assert_error(aev_stream_update_account_settings(NULL, 1, NULL), AEV_ERR_INVALID,
                   "InvalidArgumentException");
+  st_assert_error(aev_stream_update_warm_throughput(NULL, 8), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  aev_stream *p = st_stream(b, "p", 1), *od = st_stream(b, "od", AEV_STREAM_ON_DEMAND);
+  st_assert_error(aev_stream_update_warm_throughput(p, 8), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  st_assert_error(aev_stream_update_warm_throughput(od, -1), AEV_ERR_INVALID,
+                  "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '-1' at "
+                                 "'warmThroughputMiBps' failed to satisfy constraint: Member "
+                                 "must have value greater than or equal to 0");
+  ck_assert_int_eq(aev_stream_update_warm_throughput(od, 16), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_int_eq(aev_stream_describe_summary(od, &json), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(json, "\"WarmThroughput\":{\"CurrentMiBps\":16,\"TargetMiBps\":16}"));
+  aev_free(json);
+  /* A deleted stream: not found. */
+  ck_assert_int_eq(aev_stream_delete(od, 0), AEV_OK);
+  st_assert_error(aev_stream_update_warm_throughput(od, 8), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException");
+  aev_stream_release(p);
+  aev_stream_release(od);
 }
 END_TEST
 
@@ -150,6 +414,13 @@ static Suite *suite(void) {
   tcase_add_test(tc, commitment_starts_disabled);
   tcase_add_test(tc, commitment_lasts_a_day_at_least);
   tcase_add_test(tc, account_settings_refusals);
+  tcase_add_test(tc, warm_throughput_scales_the_stream);
+  tcase_add_test(tc, warm_throughput_refusals);
+  tcase_add_test(tc, warm_throughput_within_the_shard_quota);
+  tcase_add_test(tc, warm_throughput_ends_with_its_commitment_and_mode);
+  tcase_add_test(tc, create_stream_members);
+  tcase_add_test(tc, create_stream_warm_past_the_shard_quota);
+  tcase_add_test(tc, update_stream_mode_warms);
   tcase_add_test(tc, typed_calls);
   suite_add_tcase(s, tc);
   return s;
