@@ -150,28 +150,36 @@ static void update(commitment *a, int enable, int64_t now) {
   }
 }
 
-int aev__kin_account_update(aev_broker *b, int enable, json_t **out) {
-  kin_account *a;
-  int rc = account_get(b, &a);
-  if (rc != AEV_OK) return rc;
-  pthread_mutex_lock(&a->mu);
-  int64_t now = aev_broker_now_ms(b);
-  /* The answer is built first: out of memory, nothing changes. */
-  commitment after = a->c;
-  update(&after, enable, now);
-  rc = out ? settings_json(&after, now, out) : AEV_OK;
-  if (rc == AEV_OK) a->c = after;
-  pthread_mutex_unlock(&a->mu);
-  aev__resource_unref(&a->res);
-  return rc;
-}
-
 /* The answer of a call that gave rc, as text in *out. */
 static int dumped(int rc, json_t *j, char **out) {
   if (rc != AEV_OK) return rc;
   *out = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *out ? AEV_OK : aev__nomem();
+}
+
+/* The change, answered as JSON (out) and/or text (text), either may be
+ * NULL. The answer is made first: out of memory, nothing changes. */
+static int account_update(aev_broker *b, int enable, json_t **out, char **text) {
+  kin_account *a;
+  int rc = account_get(b, &a);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&a->mu);
+  int64_t now = aev_broker_now_ms(b);
+  commitment after = a->c;
+  update(&after, enable, now);
+  json_t *j = NULL;
+  if (out || text) rc = settings_json(&after, now, &j);
+  if (text) rc = dumped(rc, j, text);
+  else if (out && rc == AEV_OK) *out = j;
+  if (rc == AEV_OK) a->c = after;
+  pthread_mutex_unlock(&a->mu);
+  aev__resource_unref(&a->res);
+  return rc;
+}
+
+int aev__kin_account_update(aev_broker *b, int enable, json_t **out) {
+  return account_update(b, enable, out, NULL);
 }
 
 int aev_stream_describe_account_settings(aev_broker *b, char **response_json) {
@@ -183,7 +191,5 @@ int aev_stream_describe_account_settings(aev_broker *b, char **response_json) {
 
 int aev_stream_update_account_settings(aev_broker *b, int enabled, char **response_json) {
   if (!b) return aev__kin_invalid("Missing argument.");
-  json_t *j = NULL;
-  int rc = aev__kin_account_update(b, enabled != 0, response_json ? &j : NULL);
-  return response_json ? dumped(rc, j, response_json) : rc;
+  return account_update(b, enabled != 0, NULL, response_json);
 }
