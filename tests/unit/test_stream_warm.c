@@ -279,6 +279,37 @@ START_TEST(warm_throughput_ends_with_its_commitment_and_mode) {
 }
 END_TEST
 
+/* Records put in one second with their hash keys spread over eighths of
+ * the key space, per eighth; how many were accepted. */
+static int put_spread(aev_stream *s, int per_eighth) {
+  static const char *const eighths[] = {
+      "0", "42535295865117307932921825928971026432",
+      "85070591730234615865843651857942052864", "127605887595351923798765477786913079296",
+      "170141183460469231731687303715884105728", "212676479325586539664609129644855132160",
+      "255211775190703847597530955573826158592", "297747071055821155530452781502797185024"};
+  int accepted = 0;
+  for (int e = 0; e < 8; e++)
+    for (int i = 0; i < per_eighth; i++)
+      accepted += aev_stream_put(s, "x", 1, "k", eighths[e], NULL, NULL, NULL) == AEV_OK;
+  return accepted;
+}
+
+/* What warming is for: writes up to the warm throughput at once. 4 shards
+ * take 1,000 records a second each; warmed to 8 MiB/s, 8 shards do. */
+START_TEST(warm_stream_takes_the_writes) {
+  set_commitment("ENABLED");
+  aev_stream *cold = st_stream(b, "cold", AEV_STREAM_ON_DEMAND);
+  aev_stream *hot = st_stream(b, "hot", AEV_STREAM_ON_DEMAND);
+  ck_assert_int_eq(aev_stream_update_warm_throughput(hot, 8), AEV_OK);
+  aev_broker_drain(b);
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(put_spread(cold, 1000), 4000);
+  ck_assert_int_eq(put_spread(hot, 1000), 8000);
+  aev_stream_release(cold);
+  aev_stream_release(hot);
+}
+END_TEST
+
 START_TEST(create_stream_members) {
   /* Refused: nothing is created. */
   fails("CreateStream", "{\"StreamName\":\"w\",\"WarmThroughputMiBps\":8}", AEV_ERR_INVALID,
@@ -418,6 +449,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, warm_throughput_refusals);
   tcase_add_test(tc, warm_throughput_within_the_shard_quota);
   tcase_add_test(tc, warm_throughput_ends_with_its_commitment_and_mode);
+  tcase_add_test(tc, warm_stream_takes_the_writes);
   tcase_add_test(tc, create_stream_members);
   tcase_add_test(tc, create_stream_warm_past_the_shard_quota);
   tcase_add_test(tc, update_stream_mode_warms);
