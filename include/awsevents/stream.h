@@ -127,8 +127,42 @@ AEV_API int aev_stream_stop_encryption(aev_stream *s,
  * by the caller. The stream must be ACTIVE and is UPDATING until the
  * broker runs the change; at most two switches in a rolling 24 hours
  * (LimitExceededException). The mode the stream has already is AEV_OK
- * with nothing changed or counted. */
+ * with nothing changed or counted. A switch to PROVISIONED drops the
+ * stream's warm throughput (aev_stream_update_warm_throughput); the API's
+ * UpdateStreamMode also takes WarmThroughputMiBps with a switch to
+ * ON_DEMAND. */
 AEV_API int aev_stream_update_mode(aev_stream *s, int on_demand);
+
+/* UpdateStreamWarmThroughput: warms an ON_DEMAND stream's write capacity
+ * to mibps MiB/s (0..10240; AWS's default limit is 10 GiB/s a stream), in
+ * an account whose minimum throughput billing commitment is enabled
+ * (aev_stream_update_account_settings). The stream's capacity here is its
+ * open shards, 1 MiB/s each: the stream must be ACTIVE and is UPDATING
+ * until the broker runs the change, which scales its open shards to mibps
+ * (never below the 4 an on-demand stream starts with), so a lower value
+ * releases the capacity above it, as on AWS. DescribeStreamSummary then
+ * shows WarmThroughput {"TargetMiBps": mibps, "CurrentMiBps": open
+ * shards}. Errors: a PROVISIONED stream or no commitment enabled,
+ * InvalidArgumentException; above 10240 or past the account's shard
+ * quota, LimitExceededException; a negative mibps, ValidationException;
+ * not ACTIVE, ResourceInUseException. The warm throughput lasts while the
+ * stream stays ON_DEMAND and the commitment it was set under lasts. */
+AEV_API int aev_stream_update_warm_throughput(aev_stream *s, int mibps);
+
+/* DescribeAccountSettings and UpdateAccountSettings: the account's
+ * MinimumThroughputBillingCommitment (On-demand Advantage), as
+ * {"MinimumThroughputBillingCommitment": {"Status", "StartedAt"?,
+ * "EarliestAllowedEndAt"?, "EndedAt"?}} (epoch seconds), in
+ * *response_json (aev_free(); may be NULL for the update). enabled 1
+ * enables the commitment: it starts now and may end 24 hours later at the
+ * earliest. enabled 0 disables it: at once once those 24 hours have
+ * passed, else at EarliestAllowedEndAt, the status meanwhile
+ * ENABLED_UNTIL_EARLIEST_ALLOWED_END; enabling again before then cancels
+ * the pending disable. Asking for the state in force changes nothing. All
+ * times are the broker clock's. */
+AEV_API int aev_stream_describe_account_settings(aev_broker *b, char **response_json);
+AEV_API int aev_stream_update_account_settings(aev_broker *b, int enabled,
+                                               char **response_json);
 
 /* AddTagsToStream ({"k": "v"}, ≤ 50 tags), RemoveTagsFromStream (["k"]),
  * ListTagsForStream ({"Tags": [{"Key","Value"}], "HasMoreTags": false}). */

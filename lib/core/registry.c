@@ -57,6 +57,7 @@ static const struct {
     [AEV__KIND_PIPE] = {"pipes", "pipe/"},
     [AEV__KIND_EVENT_SOURCE] = {"events", "event-source/", 1},
     [AEV__KIND_SNS_ACCOUNT] = {"sns", "account/"},
+    [AEV__KIND_KINESIS_ACCOUNT] = {"kinesis", "account/"},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov

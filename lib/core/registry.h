@@ -30,6 +30,9 @@ typedef enum aev__kind {
   /* SNS's account-wide state (SMS settings, platform applications, the
    * outbox): one per broker, named "sns", never listed. */
   AEV__KIND_SNS_ACCOUNT,
+  /* Kinesis's account-wide settings (the minimum throughput billing
+   * commitment): one per broker, named "kinesis", never listed. */
+  AEV__KIND_KINESIS_ACCOUNT,
   AEV__KIND_COUNT
 } aev__kind;
 

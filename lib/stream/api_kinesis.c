@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "stream/api_kinesis.h"
+#include "stream/warm.h"
 
 int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_stream **out) {
@@ -45,13 +46,39 @@ int aev__kin_stream_mode(const char *mode, int *on_demand) {
                              "[PROVISIONED, ON_DEMAND]");
 }
 
+/* CreateStream's WarmThroughputMiBps, checked before the stream exists:
+ * ON_DEMAND streams only, as UpdateStreamMode takes it only for a switch
+ * to ON_DEMAND. */
+static int create_warm_check(aev_broker *b, const char *name, int on_demand, int64_t warm) {
+  int64_t commitment;
+  if (!on_demand)
+    return aev__kin_invalid("WarmThroughputMiBps is not supported for streams in PROVISIONED "
+                            "mode.");
+  return aev__warm_allowed(b, name, (int)warm, &commitment);
+}
+
+/* What CreateStream sets beyond the shards: Tags, MaxRecordSizeInKiB and
+ * the warm throughput (the stream is UPDATING until the broker has warmed
+ * it, as AWS's is CREATING). */
+static int create_settings(aev_stream *s, json_t *req, int64_t kib, int64_t warm) {
+  json_t *tags = json_object_get(req, "Tags");
+  int rc = tags ? aev__stream_tag_json(s, NULL, tags) : AEV_OK;
+  if (rc == AEV_OK && kib >= 0) rc = aev_stream_set_max_record_size(s, (size_t)kib * 1024);
+  if (rc == AEV_OK && warm >= 0) rc = aev_stream_update_warm_throughput(s, (int)warm);
+  return rc;
+}
+
 static AEV__KIN_ACTION(create_stream) {
   const char *name;
-  int64_t count = -1;
+  int64_t count = -1, kib = -1, warm = -1;
   json_t *mode = NULL;
   int rc = aev__api_req_string(svc, req, "StreamName", &name);
   if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "ShardCount", 1, 10000, &count);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "StreamModeDetails", &mode);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_int(svc, req, "MaxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
+                          AEV__MAX_RECORD_KIB, &kib);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "WarmThroughputMiBps", 0, INT32_MAX, &warm);
   if (rc != AEV_OK) return rc;
   const char *m = json_string_value(json_object_get(mode, "StreamMode"));
   /* With neither a ShardCount nor a mode, AWS creates an on-demand
@@ -64,12 +91,13 @@ static AEV__KIN_ACTION(create_stream) {
   if (on_demand && count >= 0)
     return aev__kin_invalid("ShardCount is not supported for streams in "
                             "ON_DEMAND mode.");
+  if (warm >= 0 && (rc = create_warm_check(b, name, on_demand, warm))) return rc;
   aev_stream *s;
   rc = aev__stream_create(b, name, on_demand ? AEV_STREAM_ON_DEMAND
                                              : (int)count, &s);
   if (rc != AEV_OK) return rc;
-  json_t *tags = json_object_get(req, "Tags");
-  if (tags) rc = aev__stream_tag_json(s, NULL, tags);
+  /* A setting refused takes the new stream with it: nothing is stored. */
+  rc = create_settings(s, req, kib, warm);
   if (rc != AEV_OK) aev_stream_delete(s, 1);
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
@@ -374,6 +402,7 @@ static const aev__api_action actions[] = {
     {"DeleteResourcePolicy", aev__kin_delete_resource_policy},
     {"DeleteStream", aev__kin_delete_stream},
     {"DeregisterStreamConsumer", aev__kin_deregister_consumer},
+    {"DescribeAccountSettings", aev__kin_describe_account_settings},
     {"DescribeLimits", aev__kin_describe_limits},
     {"DescribeStream", aev__kin_describe_stream},
     {"DescribeStreamConsumer", aev__kin_describe_consumer},
@@ -401,9 +430,11 @@ static const aev__api_action actions[] = {
     {"SubscribeToShard", aev__kin_subscribe_to_shard},
     {"TagResource", aev__kin_tag_resource},
     {"UntagResource", aev__kin_untag_resource},
+    {"UpdateAccountSettings", aev__kin_update_account_settings},
     {"UpdateMaxRecordSize", aev__kin_update_max_record_size},
     {"UpdateShardCount", aev__kin_update_shard_count},
     {"UpdateStreamMode", aev__kin_update_stream_mode},
+    {"UpdateStreamWarmThroughput", aev__kin_update_stream_warm_throughput},
 };
 
 const aev__api_service aev__api_kinesis = {

@@ -42,5 +42,8 @@ AEV__KIN_ACTION(enable_monitoring);
 AEV__KIN_ACTION(disable_monitoring);
 AEV__KIN_ACTION(describe_limits);
 AEV__KIN_ACTION(update_stream_mode);
+AEV__KIN_ACTION(update_stream_warm_throughput);
+AEV__KIN_ACTION(describe_account_settings);
+AEV__KIN_ACTION(update_account_settings);
 
 #endif

@@ -1,11 +1,14 @@
 /* The "kinesis" service's control-plane settings: UpdateMaxRecordSize,
  * TagResource / UntagResource / ListTagsForResource and
  * Put / Get / DeleteResourcePolicy (streams and consumers by ARN), Start/StopStreamEncryption,
- * Enable/DisableEnhancedMonitoring, DescribeLimits and UpdateStreamMode. */
+ * Enable/DisableEnhancedMonitoring, DescribeLimits, UpdateStreamMode,
+ * UpdateStreamWarmThroughput and Describe / UpdateAccountSettings. */
 #include <string.h>
 
 #include "core/status.h"
+#include "stream/account.h"
 #include "stream/api_kinesis.h"
+#include "stream/warm.h"
 
 /* The stream of an action that names it by StreamARN alone. */
 static int stream_by_arn(aev_broker *b, const aev__api_service *svc,
@@ -157,19 +160,65 @@ AEV__KIN_ACTION(disable_monitoring) {
 
 AEV__KIN_ACTION(describe_limits) { return aev__stream_limits_json(b, resp); }
 
+/* WarmThroughputMiBps: NaturalIntegerObject, at least 0 (-1 when absent). */
+static int warm_member(const aev__api_service *svc, json_t *req, int required, int64_t *mibps) {
+  *mibps = -1;
+  return (required ? aev__api_req_int : aev__api_opt_int)(svc, req, "WarmThroughputMiBps", 0,
+                                                          INT32_MAX, mibps);
+}
+
 AEV__KIN_ACTION(update_stream_mode) {
   json_t *details;
   const char *mode;
+  int64_t warm;
   int rc = aev__api_req_object(svc, req, "StreamModeDetails", &details);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, details, "StreamMode", &mode);
   int on_demand;
   if (rc == AEV_OK) rc = aev__kin_stream_mode(mode, &on_demand);
+  if (rc == AEV_OK) rc = warm_member(svc, req, 0, &warm);
   if (rc != AEV_OK) return rc;
   aev_stream *s;
   rc = stream_by_arn(b, svc, req, &s);
   if (rc != AEV_OK) return rc;
-  rc = aev_stream_update_mode(s, on_demand);
+  rc = aev__stream_update_mode(s, on_demand, (int)warm);
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
+}
+
+/* Answers the stream's name, ARN and WarmThroughput as they are when the
+ * request is taken: the target asked, the capacity not yet scaled. */
+AEV__KIN_ACTION(update_stream_warm_throughput) {
+  int64_t warm;
+  int rc = warm_member(svc, req, 1, &warm);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev_stream_update_warm_throughput(s, (int)warm);
+  int64_t commitment = 0;
+  if (rc == AEV_OK) rc = aev__kin_commitment(b, &commitment);
+  if (rc == AEV_OK) {
+    pthread_mutex_lock(&s->mu);
+    *resp = json_pack("{s:s, s:s, s:o}", "StreamName", s->res.name, "StreamARN", s->res.arn,
+                      "WarmThroughput", aev__warm_json(s, commitment));
+    pthread_mutex_unlock(&s->mu);
+    if (!*resp) rc = aev__nomem();
+  }
+  aev_stream_release(s);
+  return rc;
+}
+
+AEV__KIN_ACTION(describe_account_settings) { return aev__kin_account_json(b, resp); }
+
+AEV__KIN_ACTION(update_account_settings) {
+  json_t *commitment;
+  const char *status;
+  int rc = aev__api_req_object(svc, req, "MinimumThroughputBillingCommitment", &commitment);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, commitment, "Status", &status);
+  if (rc != AEV_OK) return rc;
+  int enable = !strcmp(status, "ENABLED");
+  if (!enable && strcmp(status, "DISABLED"))
+    return aev__kin_validation(status, "minimumThroughputBillingCommitment.status",
+                               "Member must satisfy enum value set: [ENABLED, DISABLED]");
+  return aev__kin_account_update(b, enable, resp);
 }

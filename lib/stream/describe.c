@@ -10,7 +10,9 @@
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
+#include "stream/account.h"
 #include "stream/stream.h"
+#include "stream/warm.h"
 
 static json_t *u128_json(aev__u128 v) {
   char buf[40];
@@ -106,6 +108,8 @@ static json_t *common_json(aev_stream *s) {
 int aev__stream_describe_json(aev_stream *s, int summary, size_t limit, const char *after,
                               json_t **out) {
   int rc = aev__stream_check(s);
+  int64_t commitment = 0;
+  if (rc == AEV_OK && summary) rc = aev__kin_commitment(s->res.broker, &commitment);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s);
@@ -117,6 +121,8 @@ int aev__stream_describe_json(aev_stream *s, int summary, size_t limit, const ch
     size_t max = atomic_load_explicit(&s->max_record, memory_order_relaxed);
     whole &= !json_object_set_new(j, "MaxRecordSizeInKiB",
                                   json_integer((json_int_t)(max / 1024)));
+    if (s->on_demand && commitment)
+      whole &= !json_object_set_new(j, "WarmThroughput", aev__warm_json(s, commitment));
   } else {
     /* Shard ids are fixed-width, so their text orders them as created. */
     json_t *shards = json_array();

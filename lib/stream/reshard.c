@@ -13,8 +13,9 @@
 #include "stream/stream.h"
 
 /* SETTLE changes no shards: a setting changed at once (capacity mode,
- * encryption) keeps the stream UPDATING until the broker runs it. */
-enum { SPLIT, MERGE, UPDATE, SETTLE };
+ * encryption) keeps the stream UPDATING until the broker runs it. WARM
+ * scales to a shard count as UPDATE does, for warm throughput. */
+enum { SPLIT, MERGE, UPDATE, SETTLE, WARM };
 
 static int split_at(aev_stream *s, uint32_t id, aev__u128 key,
                         int64_t now) {
@@ -93,7 +94,8 @@ size_t aev__reshard_open_after(const aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return s->nopen;
   const aev__reshard *p = &s->pending;
   if (p->kind == SPLIT) return s->nopen + 1;
-  if (p->kind == UPDATE && (size_t)p->target > s->nopen) return (size_t)p->target;
+  if ((p->kind == UPDATE || p->kind == WARM) && (size_t)p->target > s->nopen)
+    return (size_t)p->target;
   return s->nopen;
 }
 
@@ -170,6 +172,10 @@ void aev__reshard_auto_split(aev_stream *s, uint32_t id) {
   if (sh->end - sh->start < 2) return;
   post(s, &(aev__reshard){.kind = SPLIT, .a = id,
                           .key = sh->start + (sh->end - sh->start) / 2 + 1});
+}
+
+int aev__reshard_warm(aev_stream *s, int target) {
+  return post(s, &(aev__reshard){.kind = WARM, .target = target});
 }
 
 static int lock_provisioned(aev_stream *s) {
@@ -300,7 +306,7 @@ int aev_stream_merge_shards(aev_stream *s, const char *shard_id,
 /* The open shards as the quota counts them (a pending change run), read
  * apart from the request's own lock, for the quota check, which takes
  * every stream's lock in turn. */
-static int open_count(aev_stream *s) {
+int aev__reshard_open_count(aev_stream *s) {
   pthread_mutex_lock(&s->mu);
   int open = (int)aev__reshard_open_after(s);
   pthread_mutex_unlock(&s->mu);
@@ -310,7 +316,7 @@ static int open_count(aev_stream *s) {
 static int update_shard_count(aev_stream *s, int target) {
   if (target < 1 || target > AEV__MAX_SHARDS)
     return aev__fail_range(target, "targetShardCount", 1, AEV__MAX_SHARDS);
-  int rc = aev__stream_shard_quota_check(s->res.broker, target - open_count(s));
+  int rc = aev__stream_shard_quota_check(s->res.broker, target - aev__reshard_open_count(s));
   if (rc == AEV_OK) rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;
   int open = (int)s->nopen;

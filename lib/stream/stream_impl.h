@@ -107,7 +107,7 @@ typedef struct aev__consumer {
 
 /* A resharding change waiting for the broker to run it. */
 typedef struct aev__reshard {
-  int kind; /* 0 split, 1 merge, 2 update count */
+  int kind; /* 0 split, 1 merge, 2 update count, 3 a setting, 4 warm */
   uint32_t a, b;
   aev__u128 key;
   int target;
@@ -138,6 +138,11 @@ struct aev_stream {
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
   int64_t mode_changes[AEV__MODE_CHANGES_PER_DAY]; /* UpdateStreamMode */
   int64_t key_changes[AEV__KEY_CHANGES_PER_DAY]; /* StartStreamEncryption */
+  /* Warm throughput (UpdateStreamWarmThroughput): the MiB/s asked for,
+   * and when the billing commitment it was asked under started (0: none
+   * asked). It lasts as long as that commitment and the ON_DEMAND mode. */
+  int warm_mibps;
+  int64_t warm_commitment;
   char *kms_key;    /* StartStreamEncryption's KeyId; NULL: NONE */
   /* Records are written encrypted: kms_key is set and the change that set
    * it has run (AWS encrypts new records once the stream is ACTIVE again,
@@ -298,6 +303,14 @@ int aev__stream_updating(aev_stream *s);
 /* On-demand scaling (mu held): splits shard id at its midpoint unless a
  * change is pending. */
 void aev__reshard_auto_split(aev_stream *s, uint32_t id);
+/* Warm throughput (mu held, stream ACTIVE): the open shards become target
+ * (1 MiB/s of writes each) as a change the broker runs, the stream
+ * UPDATING until then. Not one of UpdateShardCount's daily scalings.
+ * AEV_OK, or out of memory with the stream still ACTIVE. */
+int aev__reshard_warm(aev_stream *s, int target);
+/* The open shards as the account's shard quota counts them (a pending
+ * change run); takes mu. */
+int aev__reshard_open_count(aev_stream *s);
 
 /* ondemand.c: counts a write of bytes offered to sh of an on-demand
  * stream and scales the stream when the demand is sustained (mu held). */

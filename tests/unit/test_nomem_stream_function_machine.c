@@ -475,6 +475,105 @@ START_TEST(stream_reshard_runs_whole) {
 }
 END_TEST
 
+/* UpdateStreamWarmThroughput on an on-demand stream of a committed
+ * account: posted whole or not at all (the stream's summary, its
+ * WarmThroughput and status, as they were), then run whole or not at
+ * all. */
+
+static void warm_setup(void *ctx) {
+  fresh_stream(ctx);
+  bt_ok(aev_stream_update_account_settings(((stream_ctx *)ctx)->b, 1, NULL));
+}
+
+static json_t *warm_state(void *ctx) {
+  stream_ctx *c = ctx;
+  json_t *st = stream_state(ctx);
+  char *text;
+  bt_ok(aev_stream_describe_summary(c->s, &text));
+  json_object_set_new(st, "summary", parsed(text));
+  return st;
+}
+
+static int warm_stream(void *ctx) {
+  return aev_stream_update_warm_throughput(((stream_ctx *)ctx)->s, 8);
+}
+
+static void stream_warmed(void *ctx, const nomem_attempt *a) {
+  json_t *summary = at(a->now, "summary");
+  ck_assert_str_eq(json_string_value(at(summary, "StreamStatus")), "UPDATING");
+  ck_assert_int_eq(json_integer_value(at(at(summary, "WarmThroughput"), "TargetMiBps")), 8);
+}
+
+static void warm_posted(void *ctx) {
+  warm_setup(ctx);
+  bt_ok(warm_stream(ctx));
+}
+
+static void warm_run(void *ctx, const nomem_attempt *a) {
+  json_object_del(a->was, "summary");
+  json_object_del(a->now, "summary");
+  change_run(ctx, a->was, a->now, 8);
+}
+
+START_TEST(stream_warm_throughput) {
+  static const nomem_case post_case = {.what = "UpdateStreamWarmThroughput", .setup = warm_setup,
+                                       .state = warm_state, .call = warm_stream,
+                                       .succeeded = stream_warmed};
+  static const nomem_case run_case = {.what = "UpdateStreamWarmThroughput (run)",
+                                      .setup = warm_posted, .state = warm_state, .call = drain,
+                                      .succeeded = warm_run, .expect = NOMEM_NEVER_FAILS};
+  stream_ctx c;
+  stream_ctx_init(&c, "warm", AEV_STREAM_ON_DEMAND);
+  nomem_sweep(&post_case, &c);
+  changes_undone = 0;
+  nomem_sweep(&run_case, &c);
+  ck_assert_int_gt(changes_undone, 0);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* UpdateAccountSettings: the commitment changes with its answer or not at
+ * all. Its answer is JSON (jansson allocates unwrapped), so the sweep may
+ * find nothing to fail; what it finds must hold. */
+
+static json_t *account_state(void *ctx) {
+  char *text;
+  bt_ok(aev_stream_describe_account_settings(((stream_ctx *)ctx)->b, &text));
+  return parsed(text);
+}
+
+static int enable_commitment(void *ctx) {
+  stream_ctx *c = ctx;
+  c->text = NULL;
+  return aev_stream_update_account_settings(c->b, 1, &c->text);
+}
+
+static void commitment_enabled(void *ctx, const nomem_attempt *a) {
+  stream_ctx *c = ctx;
+  ck_assert_str_eq(json_string_value(at(at(a->now, "MinimumThroughputBillingCommitment"),
+                                        "Status")),
+                   "ENABLED");
+  json_t *answer = parsed(c->text);
+  ck_assert(json_equal(answer, a->now));
+  json_decref(answer);
+}
+
+static void commitment_not_enabled(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((stream_ctx *)ctx)->text);
+}
+
+START_TEST(stream_account_settings) {
+  static const nomem_case sc = {.what = "UpdateAccountSettings", .fresh = new_broker,
+                                .state = account_state, .call = enable_commitment,
+                                .succeeded = commitment_enabled,
+                                .failed = commitment_not_enabled, .expect = NOMEM_ANY};
+  stream_ctx c;
+  stream_ctx_init(&c, "account", 1);
+  nomem_sweep(&sc, &c);
+  stream_ctx_end(&c);
+}
+END_TEST
+
 /* RegisterStreamConsumer */
 
 static int register_consumer(void *ctx) {
@@ -2655,6 +2754,8 @@ int main(void) {
   tcase_add_test(tc, stream_iterator_and_records);
   tcase_add_test(tc, stream_split_and_merge);
   tcase_add_test(tc, stream_reshard_runs_whole);
+  tcase_add_test(tc, stream_warm_throughput);
+  tcase_add_test(tc, stream_account_settings);
   tcase_add_test(tc, stream_register_consumer);
   tcase_add_test(tc, stream_tags);
   suite_add_tcase(s, tc);

@@ -307,6 +307,8 @@ START_TEST(arns_of_every_kind) {
       [AEV__KIND_EVENT_SOURCE] = "arn:aws:events:ap-south-1::event-source/x",
       /* SNS's account state: an ARN no AWS resource has, never shown. */
       [AEV__KIND_SNS_ACCOUNT] = "arn:aws:sns:ap-south-1:210987654321:account/x",
+      /* Kinesis's account settings: likewise never shown. */
+      [AEV__KIND_KINESIS_ACCOUNT] = "arn:aws:kinesis:ap-south-1:210987654321:account/x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");

@@ -119,6 +119,11 @@ TIMESTAMPS = {
         ('DeliveryStreamDescription', 'Source', 'MSKSourceDescription', 'ReadFromTimestamp'),
         ('DeliveryStreamDescription', 'Source', 'DatabaseSourceDescription', 'SnapshotInfo', '*', 'RequestTimestamp'),
     ),
+    ('kinesis', 'DescribeAccountSettings'): (
+        ('MinimumThroughputBillingCommitment', 'StartedAt'),
+        ('MinimumThroughputBillingCommitment', 'EndedAt'),
+        ('MinimumThroughputBillingCommitment', 'EarliestAllowedEndAt'),
+    ),
     ('kinesis', 'DescribeStream'): (
         ('StreamDescription', 'StreamCreationTimestamp'),
     ),
@@ -142,6 +147,11 @@ TIMESTAMPS = {
     ),
     ('kinesis', 'SubscribeToShard'): (
         ('EventStream', '*', 'SubscribeToShardEvent', 'Records', '*', 'ApproximateArrivalTimestamp'),
+    ),
+    ('kinesis', 'UpdateAccountSettings'): (
+        ('MinimumThroughputBillingCommitment', 'StartedAt'),
+        ('MinimumThroughputBillingCommitment', 'EndedAt'),
+        ('MinimumThroughputBillingCommitment', 'EarliestAllowedEndAt'),
     ),
     ('lambda', 'CreateEventSourceMapping'): (
         ('StartingPositionTimestamp',),

@@ -1,10 +1,12 @@
 """Kinesis streams from Python: Stream over the typed C API, Kinesis's
 error codes, and the checkpointing StreamReader across a reshard."""
+import datetime
 import unittest
 
 from awsevents import Broker, ClientError, Stream, StreamReader
 
 HALF = 2 ** 127
+UTC = datetime.timezone.utc
 
 
 class Streams(unittest.TestCase):
@@ -139,6 +141,40 @@ class Streams(unittest.TestCase):
         self.b.call("kinesis", "DeleteResourcePolicy", ResourceARN=s.arn)
         self.assertEqual(self.b.call("kinesis", "GetResourcePolicy",
                                      ResourceARN=s.arn)["Policy"], "{}")
+
+    def test_warm_throughput_through_call(self):
+        """UpdateAccountSettings enables the minimum throughput billing
+        commitment (timestamps as boto3's datetimes); then an on-demand
+        stream takes a warm throughput, UPDATING until the broker scales
+        it; without the commitment it is InvalidArgumentException."""
+        self.b.call("kinesis", "CreateStream", StreamName="od")
+        with self.assertRaises(ClientError) as e:
+            self.b.call("kinesis", "UpdateStreamWarmThroughput",
+                        StreamName="od", WarmThroughputMiBps=8)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidArgumentException")
+        c = self.b.call("kinesis", "UpdateAccountSettings",
+                        MinimumThroughputBillingCommitment={
+                            "Status": "ENABLED"})[
+                                "MinimumThroughputBillingCommitment"]
+        self.assertEqual(c["Status"], "ENABLED")
+        self.assertEqual(c["StartedAt"],
+                         datetime.datetime(2024, 1, 1, tzinfo=UTC))
+        self.assertEqual(c["EarliestAllowedEndAt"],
+                         datetime.datetime(2024, 1, 2, tzinfo=UTC))
+        out = self.b.call("kinesis", "UpdateStreamWarmThroughput",
+                          StreamName="od", WarmThroughputMiBps=8)
+        self.assertEqual(out["WarmThroughput"],
+                         {"CurrentMiBps": 4, "TargetMiBps": 8})
+
+        def summary():
+            return self.b.call("kinesis", "DescribeStreamSummary",
+                               StreamName="od")["StreamDescriptionSummary"]
+        self.assertEqual(summary()["StreamStatus"], "UPDATING")
+        self.b.drain()
+        self.assertEqual(summary()["WarmThroughput"],
+                         {"CurrentMiBps": 8, "TargetMiBps": 8})
+        self.assertEqual(summary()["OpenShardCount"], 8)
 
 
 if __name__ == "__main__":
