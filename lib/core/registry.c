@@ -294,6 +294,24 @@ static const char *queue_url_name(struct aev_broker *b, const char *url) {
   return *name && !strchr(name, '/') ? name : NULL;
 }
 
+int aev__registry_singleton(struct aev_broker *b, aev__kind kind, const char *name,
+                            int (*make)(struct aev_broker *b, aev__resource **made),
+                            aev__resource **out) {
+  if ((*out = aev__registry_find(b, kind, name))) return AEV_OK;
+  aev__resource *made = NULL, *existing = NULL;
+  int rc = make(b, &made);
+  if (rc != AEV_OK) return rc;
+  rc = aev__registry_add(b, made, &existing);
+  if (rc == AEV_OK) {
+    *out = made;
+    return AEV_OK;
+  }
+  aev__resource_unref(made);
+  if (rc != AEV_ERR_EXISTS) return rc;
+  *out = existing;
+  return AEV_OK;
+}
+
 aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,
                                   const char *key) {
   if (!key || (unsigned)kind >= AEV__KIND_COUNT) return NULL;

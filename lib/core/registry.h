@@ -90,6 +90,14 @@ void aev__resource_unref(aev__resource *r);
 int aev__registry_add(struct aev_broker *b, aev__resource *r,
                       aev__resource **existing);
 
+/* The broker's one resource of kind named name (an account's settings),
+ * made by make() the first time a call needs it: a new reference in *out.
+ * When two first calls race, the one registered first is the resource and
+ * the other's is dropped. */
+int aev__registry_singleton(struct aev_broker *b, aev__kind kind, const char *name,
+                            int (*make)(struct aev_broker *b, aev__resource **made),
+                            aev__resource **out);
+
 /* Looks up by name, ARN, or (for queues) queue URL. Returns a new reference
  * or NULL. */
 aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,

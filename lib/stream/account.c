@@ -36,7 +36,7 @@ static void account_destroy(aev__resource *r) {
   free(a);
 }
 
-static int account_new(aev_broker *b, kin_account **out) {
+static int account_new(aev_broker *b, aev__resource **out) {
   kin_account *a = calloc(1, sizeof *a);
   if (!a) return aev__nomem();
   if (pthread_mutex_init(&a->mu, NULL)) {
@@ -50,35 +50,18 @@ static int account_new(aev_broker *b, kin_account **out) {
     free(a);
     return rc;
   }
-  *out = a;
+  *out = &a->res;
   return AEV_OK;
 }
 
 /* The broker's account (a new reference). */
 static int account_get(aev_broker *b, kin_account **out) {
+  aev__resource *r = NULL;
   int rc = aev__broker_check_open(b);
-  if (rc != AEV_OK) return rc;
-  aev__resource *r = aev__registry_find(b, AEV__KIND_KINESIS_ACCOUNT, "kinesis");
-  if (r) {
-    *out = (kin_account *)r;
-    return AEV_OK;
-  }
-  kin_account *a = NULL;
-  if ((rc = account_new(b, &a)) != AEV_OK) return rc;
-  aev__resource *existing = NULL;
-  rc = aev__registry_add(b, &a->res, &existing);
-  if (rc == AEV_ERR_EXISTS) {
-    /* Another call made it first: that one is the account. */
-    aev__resource_unref(&a->res);
-    *out = (kin_account *)existing;
-    return AEV_OK;
-  }
-  if (rc != AEV_OK) {
-    aev__resource_unref(&a->res);
-    return rc;
-  }
-  *out = a;
-  return AEV_OK;
+  if (rc == AEV_OK)
+    rc = aev__registry_singleton(b, AEV__KIND_KINESIS_ACCOUNT, "kinesis", account_new, &r);
+  *out = (kin_account *)r;
+  return rc;
 }
 
 enum { DISABLED, ENABLED, ENDING };

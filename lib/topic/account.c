@@ -23,7 +23,7 @@ static void account_destroy(aev__resource *r) {
   free(a);
 }
 
-static int account_new(aev_broker *b, aev__sns_account **out) {
+static int account_new(aev_broker *b, aev__resource **out) {
   aev__sns_account *a = calloc(1, sizeof *a);
   if (!a) return aev__nomem();
   a->sms_attrs = json_object();
@@ -42,33 +42,15 @@ static int account_new(aev_broker *b, aev__sns_account **out) {
     free(a);
     return rc == AEV_ERR_NOMEM ? aev__nomem() : rc;
   }
-  *out = a;
+  *out = &a->res;
   return AEV_OK;
 }
 
 int aev__sns_account_get(aev_broker *b, aev__sns_account **out) {
-  aev__resource *r = aev__registry_find(b, AEV__KIND_SNS_ACCOUNT, "sns");
-  if (r) {
-    *out = (aev__sns_account *)r;
-    return AEV_OK;
-  }
-  aev__sns_account *a = NULL;
-  int rc = account_new(b, &a);
-  if (rc != AEV_OK) return rc;
-  aev__resource *existing = NULL;
-  rc = aev__registry_add(b, &a->res, &existing);
-  if (rc == AEV_ERR_EXISTS) {
-    /* Another call made it first: that one is the account. */
-    aev__resource_unref(&a->res);
-    *out = (aev__sns_account *)existing;
-    return AEV_OK;
-  }
-  if (rc != AEV_OK) {
-    aev__resource_unref(&a->res);
-    return rc;
-  }
-  *out = a;
-  return AEV_OK;
+  aev__resource *r = NULL;
+  int rc = aev__registry_singleton(b, AEV__KIND_SNS_ACCOUNT, "sns", account_new, &r);
+  *out = (aev__sns_account *)r;
+  return rc;
 }
 
 int aev__sns_merge(json_t *dst, json_t *src) {
