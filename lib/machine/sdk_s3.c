@@ -126,6 +126,16 @@ static int delete_object(aev_broker *b, json_t *req, json_t **out) {
   return rc;
 }
 
+/* Sets the member to v (taken) when v is not NULL and, for an array, not
+ * empty (S3 leaves out an empty list); -1 when out of memory. */
+static int set_if(json_t *o, const char *member, json_t *v) {
+  if (!v || (json_is_array(v) && !json_array_size(v))) {
+    json_decref(v);
+    return 0;
+  }
+  return json_object_set_new(o, member, v);
+}
+
 /* DeleteObjects: Delete.Objects, 1 to 1,000 {Key} (S3 refuses others as
  * MalformedXML, deleting none); answers Deleted [{Key}] (none when Quiet)
  * and Errors [{Key, Code, Message}] for the keys it could not delete. */
@@ -158,8 +168,8 @@ static int delete_objects(aev_broker *b, json_t *req, json_t **out) {
     rc = AEV_OK;
   }
   *out = rc == AEV_ERR_NOMEM || i < n ? NULL : json_object();
-  if (*out && ((!quiet && json_array_size(deleted) && json_object_set(*out, "Deleted", deleted)) ||
-               (json_array_size(errors) && json_object_set(*out, "Errors", errors)))) {
+  if (*out && (set_if(*out, "Deleted", quiet ? NULL : json_incref(deleted)) ||
+               set_if(*out, "Errors", json_incref(errors)))) {
     json_decref(*out);
     *out = NULL;
   }
@@ -278,16 +288,6 @@ static int page_of(const aev__s3_entry *v, size_t n, const char *prefix, const c
     pg->listed++;
   }
   return AEV_OK;
-}
-
-/* Sets the member to v (taken) when v is not NULL and, for an array, not
- * empty (S3 leaves out an empty list); -1 when out of memory. */
-static int set_if(json_t *o, const char *member, json_t *v) {
-  if (!v || (json_is_array(v) && !json_array_size(v))) {
-    json_decref(v);
-    return 0;
-  }
-  return json_object_set_new(o, member, v);
 }
 
 /* ListObjects (v1: Marker, NextMarker only with a Delimiter, as the API
