@@ -47,7 +47,54 @@ static char *join(const char *dir, const char *key) {
   return p;
 }
 
-int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, size_t *len) {
+/* The digest as S3's ETag of an object put whole: its MD5 in hex, in
+ * double quotes. */
+static void etag_format(const uint8_t d[16], char out[35]) {
+  out[0] = '"';
+  for (int i = 0; i < 16; i++) sprintf(out + 1 + 2 * i, "%02x", d[i]);
+  out[33] = '"';
+  out[34] = 0;
+}
+
+void aev__s3_etag(const void *data, size_t len, char out[35]) {
+  aev__md5 c;
+  aev__md5_init(&c);
+  aev__md5_update(&c, data, len);
+  uint8_t d[16];
+  aev__md5_final(&c, d);
+  etag_format(d, out);
+}
+
+/* The ETag of the file's bytes. */
+static int etag_of(const char *path, char out[35]) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return -1;
+  aev__md5 c;
+  aev__md5_init(&c);
+  unsigned char buf[8192];
+  size_t got;
+  while ((got = fread(buf, 1, sizeof buf, fp)) > 0) aev__md5_update(&c, buf, got);
+  fclose(fp);
+  uint8_t d[16];
+  aev__md5_final(&c, d);
+  etag_format(d, out);
+  return 0;
+}
+
+/* The object at path (stat st) as S3 describes it, but its key: its size,
+ * LastModified (the file's modification time) and ETag; -1 when it went
+ * away meanwhile. */
+static int describe(const char *path, const struct stat *st, aev__s3_entry *e) {
+  *e = (aev__s3_entry){.size = st->st_size,
+                       .modified_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000};
+  return etag_of(path, e->etag);
+}
+
+/* *path: "./bucket/key", a new string; NoSuchBucket when the bucket is
+ * none, NoSuchKey when the key names no object it could hold (empty, or
+ * with a ".." segment that would leave the bucket's directory). Whether
+ * the file is there is the caller's to check. */
+static int object_path(const char *bucket, const char *key, char **path) {
   char *dir;
   int rc = bucket_dir(bucket, &dir);
   if (rc) return rc;
@@ -55,9 +102,15 @@ int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, 
     free(dir);
     return no_key();
   }
-  char *path = join(dir, key);
+  *path = join(dir, key);
   free(dir);
-  if (!path) return AEV_ERR_NOMEM;
+  return *path ? AEV_OK : AEV_ERR_NOMEM;
+}
+
+int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, size_t *len) {
+  char *path;
+  int rc = object_path(bucket, key, &path);
+  if (rc) return rc;
   struct stat st;
   FILE *fp = NULL;
   rc = stat(path, &st) || !S_ISREG(st.st_mode) || !(fp = fopen(path, "rb")) ? no_key() : AEV_OK;
@@ -77,6 +130,47 @@ int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, 
   buf[n] = 0;
   *data = buf;
   return AEV_OK;
+}
+
+int aev__s3_head(const char *bucket, const char *key, aev__s3_entry *out) {
+  char *path;
+  int rc = object_path(bucket, key, &path);
+  if (rc) return rc;
+  struct stat st;
+  rc = stat(path, &st) || !S_ISREG(st.st_mode) || describe(path, &st, out) ? no_key() : AEV_OK;
+  free(path);
+  return rc;
+}
+
+int aev__s3_bucket(const char *bucket) {
+  char *dir;
+  int rc = bucket_dir(bucket, &dir);
+  free(rc ? NULL : dir);
+  return rc;
+}
+
+int aev__s3_delete(const char *bucket, const char *key) {
+  char *path;
+  int rc = object_path(bucket, key, &path);
+  if (rc == AEV_ERR_NOT_FOUND && !strcmp(aev_errcode(), "NoSuchKey")) return AEV_OK; /* names no object */
+  if (rc) return rc;
+  struct stat st;
+  if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+    free(path);
+    return AEV_OK; /* S3 deletes a key it does not have without complaint */
+  }
+  if (unlink(path) && errno != ENOENT)
+    rc = aev__fail(AEV_ERR_INVALID, "InternalError", "The object '%s' could not be deleted: %s", key,
+                   strerror(errno));
+  /* S3 has no directories: the ones the key's "/"s made go with their
+   * last object (rmdir leaves one that holds another), never the bucket's. */
+  char *const top = path + strlen(bucket) + 3, *slash;
+  while (!rc && (slash = strrchr(top, '/')) && slash > top) {
+    *slash = 0;
+    if (rmdir(path)) break;
+  }
+  free(path);
+  return rc;
 }
 
 /* Makes the directories of path (up to its last "/") that do not exist. */
@@ -150,31 +244,11 @@ typedef struct listing {
   size_t n, cap;
 } listing;
 
-/* The MD5 of the file's bytes, as S3's ETag of an object put whole. */
-static int etag_of(const char *path, char out[35]) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return -1;
-  aev__md5 c;
-  aev__md5_init(&c);
-  unsigned char buf[8192];
-  size_t got;
-  while ((got = fread(buf, 1, sizeof buf, fp)) > 0) aev__md5_update(&c, buf, got);
-  fclose(fp);
-  uint8_t d[16];
-  aev__md5_final(&c, d);
-  out[0] = '"';
-  for (int i = 0; i < 16; i++) sprintf(out + 1 + 2 * i, "%02x", d[i]);
-  out[33] = '"';
-  out[34] = 0;
-  return 0;
-}
-
 /* The file at path, whose key is key, listed when the key has the prefix. */
 static int add(listing *l, const char *path, const char *key, const struct stat *st) {
   if (strncmp(key, l->prefix, l->plen)) return AEV_OK;
-  aev__s3_entry e = {.size = st->st_size,
-                     .modified_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000};
-  if (etag_of(path, e.etag)) return AEV_OK; /* gone meanwhile */
+  aev__s3_entry e;
+  if (describe(path, st, &e)) return AEV_OK; /* gone meanwhile */
   if (l->n == l->cap) {
     size_t cap = l->cap ? 2 * l->cap : 16;
     aev__s3_entry *v = realloc(l->v, cap * sizeof *v);

@@ -26,6 +26,9 @@
  * read: AEV_ERR_LIMIT (EntityTooLarge) with *len its size. */
 int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, size_t *len);
 
+/* AEV_OK when the bucket exists, else NoSuchBucket. */
+int aev__s3_bucket(const char *bucket);
+
 /* Writes data as the file DIR/KEY, making the directories of that path, and
  * atomically (a temporary file renamed into place), so that a reader never
  * sees half an object: 0, or -1 with errno set. The file's modification
@@ -49,6 +52,20 @@ typedef struct aev__s3_entry {
   int64_t modified_ms;
   char etag[35]; /* the object's MD5 in hex, in double quotes, as S3 gives a single-part object's */
 } aev__s3_entry;
+
+/* The object's size, LastModified and ETag (out->key is left NULL), as
+ * ListObjectsV2 lists them: NoSuchBucket, or NoSuchKey when there is no
+ * such object. */
+int aev__s3_head(const char *bucket, const char *key, aev__s3_entry *out);
+
+/* Deletes the object, and the directories its key made that hold no other
+ * object (S3 has none); a key it does not have, or with a ".." segment, is
+ * deleted as S3 deletes an absent key: nothing happens, AEV_OK. A bucket
+ * that does not exist: NoSuchBucket. */
+int aev__s3_delete(const char *bucket, const char *key);
+
+/* ETag of data put whole: its MD5 in hex, in double quotes. */
+void aev__s3_etag(const void *data, size_t len, char out[35]);
 
 /* The bucket's objects whose keys start with prefix (NULL: all), in S3's
  * order (keys compared as UTF-8 bytes): *out a new array of *n entries,

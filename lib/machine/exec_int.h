@@ -156,16 +156,17 @@ int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause)
  * (a new string; NULL: out of memory). */
 int aev__writer_result(m_run *p, json_t *results, json_t **out, char **cause);
 
-/* aws-sdk:s3 (sdk_s3.c): whether action (PascalCase) is one this broker
- * answers, and the call at now_ms (the broker clock's: a put object's
- * LastModified): *answer a new JSON text, or S3's error code and message
- * (aev_errcode / aev_errmsg). */
-int aev__sdk_s3_has(const char *action);
 /* exec_task.c: the open task tokens of runs that died since (a Parallel
  * branch or Map iteration whose sibling failed) are answered no more; to
  * call (on the strand) once a parent stops its children. */
 void aev__tokens_close_dead(aev_execution *e);
-int aev__sdk_s3(const char *action, const char *request, int64_t now_ms, char **answer);
+
+/* aws-sdk:s3 (sdk_s3.c): whether action (PascalCase) is one this broker
+ * answers, and the call on b's S3 stand-in (at the broker clock's now: a
+ * written object's LastModified): *answer a new JSON text, or S3's error
+ * code and message (aev_errcode / aev_errmsg). */
+int aev__sdk_s3_has(const char *action);
+int aev__sdk_s3(aev_broker *b, const char *action, const char *request, char **answer);
 
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);

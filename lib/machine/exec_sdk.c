@@ -8,8 +8,9 @@
  * AWS's guide ("Learning to use AWS service SDK integrations"): the action
  * is the API's in camelCase, its members PascalCase as in the API
  * reference, the result is the API's response; Request Response and
- * .waitForTaskToken are supported, .sync is not. S3's getObject, putObject
- * and listObjectsV2 run on the broker's S3 stand-in (sdk_s3.c). */
+ * .waitForTaskToken are supported, .sync is not. S3's object actions
+ * (getObject, putObject, headObject, copyObject, deleteObject(s),
+ * listObjects(V2), headBucket) run on the broker's S3 stand-in (sdk_s3.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,7 +352,7 @@ static void job_run(void *arg, int cancelled) {
   }
   char *answer = NULL;
   if (is_s3(j->ref.target)) {
-    int rc = aev__sdk_s3(j->ref.action, j->request, aev_broker_now_ms(j->b), &answer);
+    int rc = aev__sdk_s3(j->b, j->ref.action, j->request, &answer);
     job_done(j, rc, answer, aev_errcode(), aev_errmsg());
     return;
   }

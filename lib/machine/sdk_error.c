@@ -57,7 +57,11 @@ static const char *const sqs_unmodeled[] = {"MissingParameter", "InvalidParamete
 static const char *const none[] = {NULL};
 static const sdk_status all_400[] = {{NULL, 0}};
 static const sdk_status sns_statuses[] = {{"NotFound", 404}, {"AuthorizationError", 403}, {NULL, 0}};
-static const sdk_status s3_statuses[] = {{"NoSuchBucket", 404}, {"NoSuchKey", 404}, {NULL, 0}};
+static const sdk_status s3_statuses[] = {{"NoSuchBucket", 404}, {"NoSuchKey", 404}, {"InternalError", 500}, {NULL, 0}};
+/* S3's errors that no action of its model lists (the API reference's
+ * "List of error codes"), S3.S3Exception to the Java SDK v2. */
+static const char *const s3_unmodeled[] = {"InvalidArgument", "MalformedXML", "InternalError", "EntityTooLarge",
+                                           NULL};
 static const sdk_status lambda_statuses[] = {{"ResourceNotFoundException", 404},
                                              {"TooManyRequestsException", 429},
                                              {"ResourceConflictException", 409},
@@ -85,7 +89,7 @@ static const sdk_service services[] = {
     {"events", "EventBridge", "AmazonEventBridge", NULL, none, "EventBridge", none, all_400},
     {"kinesis", "Kinesis", "AmazonKinesis", NULL, none, "Kinesis", none, all_400},
     {"firehose", "Firehose", "AmazonKinesisFirehose", NULL, none, "Firehose", none, all_400},
-    {"s3", "S3", "AmazonS3", NULL, none, "S3", none, s3_statuses},
+    {"s3", "S3", "AmazonS3", NULL, none, "S3", s3_unmodeled, s3_statuses},
     /* Reached only through aws-sdk: resources (SDK v2): no optimized
      * integration names them the SDK v1 way. */
     {"scheduler", "Scheduler", "Scheduler", NULL, none, "Scheduler", none, scheduler_statuses},

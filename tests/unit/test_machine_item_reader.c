@@ -670,8 +670,8 @@ START_TEST(sdk_s3_tasks) {
   json_decref(out);
   json_decref(d);
   /* Another S3 action is accepted, and is not this broker's to run. */
-  create_task("deleteObject", "{'Bucket':'BKT','Key':'dir/a.txt'}");
-  fails("{}", "States.Runtime", "The resource 'arn:aws:states:::aws-sdk:s3:deleteObject' is not supported");
+  create_task("getObjectAcl", "{'Bucket':'BKT','Key':'dir/a.txt'}");
+  fails("{}", "States.Runtime", "The resource 'arn:aws:states:::aws-sdk:s3:getObjectAcl' is not supported");
 }
 END_TEST
 
