@@ -356,10 +356,16 @@ static int delete_function(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
-/* Payload: the JSON text as a string (DESIGN §2); a JSON value given
- * directly is accepted too. *owned is what the caller frees. */
-static int payload_of(json_t *req, const char **text, size_t *len,
-                      char **owned) {
+int aev__fn_api_invoked(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        aev_function **out, const char **qualifier, char *buf, size_t size) {
+  *qualifier = NULL;
+  /* Recorded (test_invoke_exceptions): Invoke names a missing function
+   * with the version it would have run, $LATEST when none was given. */
+  int rc = function_q(b, svc, req, out, qualifier, buf, size);
+  return missing_function(rc, *qualifier ? *qualifier : "$LATEST", 0);
+}
+
+int aev__fn_api_payload(json_t *req, const char **text, size_t *len, char **owned) {
   json_t *p = json_object_get(req, "Payload");
   *owned = NULL;
   if (!p || json_is_null(p)) {
@@ -396,24 +402,15 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
                      type);
   char buf[512];
   const char *q = NULL;
-  /* Recorded (test_invoke_exceptions): Invoke names a missing function
-   * with the version it would have run, $LATEST when none was given. */
-  if (rc == AEV_OK) {
-    rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
-    rc = missing_function(rc, q ? q : "$LATEST", 0);
-  }
+  if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = payload_of(req, &payload, &len, &owned);
+  rc = aev__fn_api_payload(req, &payload, &len, &owned);
   if (rc == AEV_OK && strcmp(type, "Event") == 0) {
     rc = aev_function_invoke_event_qualified(f, q, payload, len, NULL);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
   } else if (rc == AEV_OK && strcmp(type, "DryRun") == 0) {
-    aev__fconf *conf;
-    char ver[16];
-    rc = q ? aev__fn_resolve(f, q, &conf, ver) : AEV_OK;
-    if (q && rc == AEV_OK) aev__fconf_unref(conf);
-    if (rc == AEV_OK) rc = aev_function_invoke_dry_run(f, payload, len);
+    rc = aev__function_dry_run(f, q, payload, len);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 204, "Payload", "");
   } else if (rc == AEV_OK) {
@@ -1258,6 +1255,7 @@ static const aev__api_action actions[] = {
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
     {"InvokeAsync", invoke_async},
+    {"InvokeWithResponseStream", aev__fn_api_invoke_stream},
     {"ListAliases", list_aliases},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},
