@@ -355,6 +355,7 @@ START_TEST(stream_write_refuses_bad_arguments) {
   ck_assert_ptr_nonnull(s.held);
   ck_assert_int_eq(aev_invocation_stream_write(s.held, NULL, 1), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_invocation_stream_write(s.held, NULL, 0), AEV_OK);
+  ck_assert_int_eq(aev_invocation_succeed(s.held, NULL, 0), AEV_OK);
   aev_function_release(g);
   aev_function_release(f);
 }
