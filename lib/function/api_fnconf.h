@@ -24,6 +24,17 @@ int aev__fn_api_invoked(aev_broker *b, const aev__api_service *svc, json_t *req,
  * a JSON value given directly is accepted too; absent or null is empty.
  * *owned is what the caller frees. */
 int aev__fn_api_payload(json_t *req, const char **text, size_t *len, char **owned);
+/* api_lambda.c: an optional string member name that must be one of
+ * names (NULL-terminated), else InvalidParameterValueException "1
+ * validation error detected: Value 'X' at 'member' failed to satisfy
+ * constraint: Member must satisfy enum value set: [A, B]", as Invoke
+ * refuses its InvocationType. */
+int aev__fn_api_enum(const aev__api_service *svc, json_t *req, const char *name,
+                     const char *member, const char *const *names, const char **out);
+/* api_log_tail.c: LogType's values, and the LogResult of a synchronous
+ * run (a new reference; NULL when out of memory). */
+extern const char *const aev__fn_log_types[];
+json_t *aev__fn_api_log_result(const aev__sync_result *r);
 /* The same for the actions that take only the unqualified function. */
 int aev__fn_api_function(aev_broker *b, const aev__api_service *svc, json_t *req,
                          aev_function **out);

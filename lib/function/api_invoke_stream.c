@@ -7,7 +7,6 @@
  * {"InvokeComplete": {...}}]}, the list boto3 iterates over (as
  * SubscribeToShard answers its events); Payload is a blob, base64 as the
  * JSON protocol carries blobs, since a chunk may end inside a character. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,19 +16,6 @@
 #include "function/api_fnconf.h"
 #include "function/function.h"
 
-/* An optional enum member of this action's model, refused in the words
- * Invoke refuses its InvocationType (InvalidParameterValueException). */
-static int enum_member(const aev__api_service *svc, json_t *req, const char *name,
-                       const char *member, const char *first, const char *second,
-                       const char **out) {
-  int rc = aev__api_opt_string(svc, req, name, out);
-  if (rc != AEV_OK || !strcmp(*out, first) || !strcmp(*out, second)) return rc;
-  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                   "1 validation error detected: Value '%s' at '%s' failed to satisfy "
-                   "constraint: Member must satisfy enum value set: [%s, %s]",
-                   *out, member, first, second);
-}
-
 static json_t *chunk_event(const char *data, size_t len) {
   char *b64 = NULL;
   json_t *o = aev__base64_encode(data, len, &b64) == AEV_OK
@@ -37,27 +23,6 @@ static json_t *chunk_event(const char *data, size_t len) {
                   : NULL;
   free(b64);
   return o;
-}
-
-/* LogType Tail: the last 4 KB of the execution log, base64. Lambda writes
- * START, END and REPORT lines for every invocation (Lambda developer
- * guide, "Working with Lambda function logs"); the handler's own output
- * is not captured here, nor the memory it used, so those are left out. */
-static json_t *log_result(const aev__sync_result *r) {
-  char log[512];
-  long long ms = (long long)r->duration_ms;
-  int n = snprintf(log, sizeof log,
-                   "START RequestId: %s Version: %s\nEND RequestId: %s\n"
-                   "REPORT RequestId: %s\tDuration: %lld.00 ms\tBilled Duration: %lld ms\t"
-                   "Memory Size: %d MB\t\n",
-                   r->request_id, r->executed_version, r->request_id, r->request_id, ms,
-                   ms > 0 ? ms : 1, r->memory_mb);
-  size_t len = n < 0 ? 0 : (size_t)n < sizeof log ? (size_t)n : sizeof log - 1;
-  size_t from = len > 4096 ? len - 4096 : 0;
-  char *b64 = NULL;
-  json_t *s = aev__base64_encode(log + from, len - from, &b64) == AEV_OK ? json_string(b64) : NULL;
-  free(b64);
-  return s;
 }
 
 /* InvokeComplete: a function error (the handler failed, timed out, or
@@ -75,7 +40,7 @@ static json_t *complete_event(const aev__sync_result *r, int tail) {
     aev__fn_put(&o, "ErrorDetails", msg ? json_string(msg) : json_stringn(r->payload, r->len));
     json_decref(err);
   }
-  if (tail) aev__fn_put(&o, "LogResult", log_result(r));
+  if (tail) aev__fn_put(&o, "LogResult", aev__fn_api_log_result(r));
   return o ? json_pack("{so}", "InvokeComplete", o) : NULL;
 }
 
@@ -103,9 +68,9 @@ AEV__FN_API_ACTION(aev__fn_api_invoke_stream) {
   aev_function *f;
   /* Only RequestResponse and DryRun: a stream has no asynchronous
    * (Event) form (ResponseStreamingInvocationType). */
-  int rc = enum_member(svc, req, "InvocationType", "invocationType", "RequestResponse",
-                       "DryRun", &type);
-  if (rc == AEV_OK) rc = enum_member(svc, req, "LogType", "logType", "None", "Tail", &log);
+  static const char *const types[] = {"RequestResponse", "DryRun", NULL};
+  int rc = aev__fn_api_enum(svc, req, "InvocationType", "invocationType", types, &type);
+  if (rc == AEV_OK) rc = aev__fn_api_enum(svc, req, "LogType", "logType", aev__fn_log_types, &log);
   if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_api_payload(req, &payload, &len, &owned);

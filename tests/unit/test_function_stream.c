@@ -1,8 +1,8 @@
 /* InvokeWithResponseStream through aev_call and the handler's stream
  * (aev_invocation_stream_write): chunks in order, a buffered handler's
  * result as one chunk, function errors, timeouts and oversized responses
- * in InvokeComplete, qualifiers, DryRun, LogType Tail, and the refusals it
- * shares with Invoke. */
+ * in InvokeComplete, qualifiers, DryRun, LogType Tail (Invoke's too), and
+ * the refusals it shares with Invoke. */
 #include <pthread.h>
 #include <sched.h>
 
@@ -235,6 +235,7 @@ START_TEST(dry_run_validates_and_runs_nothing) {
 }
 END_TEST
 
+/* Also Invoke's LogType Tail, which shares the tail. */
 START_TEST(log_type_tail_returns_the_log_tail) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "logged", "{\"MemorySize\":256}", &s);
@@ -260,6 +261,20 @@ START_TEST(log_type_tail_returns_the_log_tail) {
               "InvalidParameterValueException",
               "Value 'Full' at 'logType' failed to satisfy constraint: Member must satisfy "
               "enum value set: [None, Tail]");
+  /* Invoke answers the same tail as its LogResult. */
+  r = ft_call(b, "Invoke", "{\"FunctionName\":\"logged\",\"LogType\":\"Tail\"}");
+  b64 = member(r, "LogResult");
+  ck_assert_ptr_nonnull(b64);
+  ck_assert_int_eq(aev__base64_decode(b64, strlen(b64), &log, &n), AEV_OK);
+  ck_assert_int_eq(strncmp((char *)log, "START RequestId: ", 17), 0);
+  aev_free(log);
+  json_decref(r);
+  r = ft_call(b, "Invoke", "{\"FunctionName\":\"logged\"}");
+  ck_assert_ptr_null(json_object_get(r, "LogResult"));
+  json_decref(r);
+  ft_call_err(b, "Invoke", "{\"FunctionName\":\"logged\",\"LogType\":\"Full\"}",
+              "InvalidParameterValueException", "Member must satisfy enum value set: [None, Tail]");
+  ck_assert_int_eq(ft_metric(f, "Invocations"), 4);
   aev_function_release(f);
 }
 END_TEST
