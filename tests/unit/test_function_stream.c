@@ -1,7 +1,7 @@
 /* InvokeWithResponseStream through aev_call and the handler's stream
  * (aev_invocation_stream_write): chunks in order, a buffered handler's
  * result as one chunk, function errors, timeouts and oversized responses
- * in InvokeComplete, qualifiers, DryRun, LogType Tail (Invoke's too), and
+ * in InvokeComplete, qualifiers, recursion, DryRun, LogType Tail (Invoke's too), and
  * the refusals it shares with Invoke. */
 #include <pthread.h>
 #include <sched.h>
@@ -313,6 +313,40 @@ START_TEST(refusals_shared_with_invoke) {
 }
 END_TEST
 
+/* A handler that streams its own invocation again, in the same chain. */
+typedef struct self_state {
+  int calls, stopped;
+} self_state;
+
+static void self_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)event;
+  (void)len;
+  self_state *s = user;
+  s->calls++;
+  char *out = NULL;
+  if (aev_call(b, "lambda", "InvokeWithResponseStream", "{\"FunctionName\":\"self\"}", &out) !=
+          AEV_OK &&
+      strstr(out, "\"RecursiveInvocationException\""))
+    s->stopped++;
+  aev_free(out);
+  aev_invocation_succeed(ctx, "{}", 2);
+}
+
+/* Lambda's recursive loop detection stops the chain at its 17th run, as
+ * for Invoke. */
+START_TEST(recursion_is_stopped_as_for_invoke) {
+  self_state s = {0};
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "self", NULL, self_handler, &s, NULL, &f), AEV_OK);
+  json_t *r = ft_call(b, "InvokeWithResponseStream", "{\"FunctionName\":\"self\"}");
+  json_decref(r);
+  ck_assert_int_eq(s.calls, 16);
+  ck_assert_int_eq(s.stopped, 1);
+  ck_assert_int_eq(ft_metric(f, "RecursiveInvocationsDropped"), 1);
+  aev_function_release(f);
+}
+END_TEST
+
 /* Writes len bytes of 'x' in chunks of 1 MB. */
 typedef struct big_state {
   size_t len;
@@ -390,6 +424,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, dry_run_validates_and_runs_nothing);
   tcase_add_test(tc, log_type_tail_returns_the_log_tail);
   tcase_add_test(tc, refusals_shared_with_invoke);
+  tcase_add_test(tc, recursion_is_stopped_as_for_invoke);
   tcase_add_test(tc, a_stream_may_outgrow_the_buffered_limit);
   tcase_add_test(tc, stream_write_refuses_bad_arguments);
   suite_add_tcase(s, tc);
