@@ -33,7 +33,10 @@ static json_t *complete_event(const aev__sync_result *r, int tail) {
   json_t *o = json_object();
   if (r->function_error) {
     json_t *err = NULL;
-    aev__json_parse(r->payload, r->len, 0, &err, NULL);
+    if (aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM) {
+      json_decref(o);
+      return NULL;
+    }
     const char *type = json_string_value(json_object_get(err, "errorType"));
     const char *msg = json_string_value(json_object_get(err, "errorMessage"));
     aev__fn_put(&o, "ErrorCode", json_string(type ? type : r->function_error));
