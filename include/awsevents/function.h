@@ -353,10 +353,30 @@ AEV_API int aev_function_set_idle_reclaim_ms(aev_function *f, int64_t ms);
 
 /* ---- the invocation context (Lambda's context object) ---- */
 
-/* Completes with a JSON result (len bytes, copied). A second completion, or
- * one after a timeout, is ignored (AEV_ERR_STATE). */
+/* Completes with a JSON result (len bytes, copied; NULL: "null", or after
+ * aev_invocation_stream_write nothing more). A second completion, or one
+ * after a timeout, is ignored (AEV_ERR_STATE). */
 AEV_API int aev_invocation_succeed(aev_invocation *ctx, const char *json,
                                    size_t len);
+/* Sends len bytes (copied) of the response as one chunk, before the
+ * invocation completes: the response streaming of a Node.js handler
+ * wrapped in awslambda.streamifyResponse(), whose responseStream.write()
+ * this is (Lambda developer guide, "Writing response streaming-enabled
+ * Lambda functions"). A caller of InvokeWithResponseStream receives each
+ * chunk as one PayloadChunk event, in the order written; every other
+ * caller (Invoke, asynchronous invocations, event sources, Step
+ * Functions) receives the chunks joined into one buffered result, as
+ * Lambda buffers a streaming function's response for them. End the stream
+ * with aev_invocation_succeed (json NULL: nothing more; else one last
+ * chunk) or fail it (aev_invocation_fail: the chunks sent stay sent).
+ * Any thread may write while the invocation runs; len 0 sends nothing.
+ * A response may reach 200 MB for a caller that takes the stream, 6 MB
+ * (+ 100 bytes) for the others: the write that would pass it ends the
+ * invocation with Lambda's Function.ResponseSizeTooLarge error and
+ * returns AEV_ERR_LIMIT. After the outcome (completion or timeout) a write
+ * is refused with AEV_ERR_STATE. */
+AEV_API int aev_invocation_stream_write(aev_invocation *ctx, const void *data,
+                                        size_t len);
 /* Completes with a function error: errorType, errorMessage. */
 AEV_API int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
                                 const char *message);

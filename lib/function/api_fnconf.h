@@ -1,7 +1,7 @@
 /* Internal to lib/function: the aev_call() actions of function URL
- * configurations (url_config.c) and of the recursion and runtime
- * management settings (fn_settings.c), and what they borrow from
- * api_lambda.c. */
+ * configurations (url_config.c), of the recursion and runtime management
+ * settings (fn_settings.c) and InvokeWithResponseStream
+ * (api_invoke_stream.c), and what they borrow from api_lambda.c. */
 #ifndef AEV_FUNCTION_API_FNCONF_H
 #define AEV_FUNCTION_API_FNCONF_H
 
@@ -15,6 +15,26 @@
 int aev__fn_api_target(aev_broker *b, const aev__api_service *svc, json_t *req,
                        aev_function **out, const char **qualifier, char *buf,
                        size_t size);
+/* api_lambda.c: the function Invoke names, as aev__fn_api_target, with
+ * Invoke's answer for a missing one ("Function not found: ARN:VERSION",
+ * $LATEST when the request named none). */
+int aev__fn_api_invoked(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        aev_function **out, const char **qualifier, char *buf, size_t size);
+/* api_lambda.c: Invoke's Payload, the JSON text as a string (DESIGN §2);
+ * a JSON value given directly is accepted too; absent or null is empty.
+ * *owned is what the caller frees. */
+int aev__fn_api_payload(json_t *req, const char **text, size_t *len, char **owned);
+/* api_lambda.c: an optional string member name that must be one of
+ * names (NULL-terminated), else InvalidParameterValueException "1
+ * validation error detected: Value 'X' at 'member' failed to satisfy
+ * constraint: Member must satisfy enum value set: [A, B]", as Invoke
+ * refuses its InvocationType. */
+int aev__fn_api_enum(const aev__api_service *svc, json_t *req, const char *name,
+                     const char *member, const char *const *names, const char **out);
+/* api_log_tail.c: LogType's values, and the LogResult of a synchronous
+ * run (a new reference; NULL when out of memory). */
+extern const char *const aev__fn_log_types[];
+json_t *aev__fn_api_log_result(const aev__sync_result *r);
 /* The same for the actions that take only the unqualified function. */
 int aev__fn_api_function(aev_broker *b, const aev__api_service *svc, json_t *req,
                          aev_function **out);
@@ -50,5 +70,6 @@ AEV__FN_API_ACTION(aev__fn_api_get_recursion_config);
 AEV__FN_API_ACTION(aev__fn_api_put_recursion_config);
 AEV__FN_API_ACTION(aev__fn_api_get_runtime_management);
 AEV__FN_API_ACTION(aev__fn_api_put_runtime_management);
+AEV__FN_API_ACTION(aev__fn_api_invoke_stream);
 
 #endif

@@ -356,10 +356,16 @@ static int delete_function(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
-/* Payload: the JSON text as a string (DESIGN §2); a JSON value given
- * directly is accepted too. *owned is what the caller frees. */
-static int payload_of(json_t *req, const char **text, size_t *len,
-                      char **owned) {
+int aev__fn_api_invoked(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        aev_function **out, const char **qualifier, char *buf, size_t size) {
+  *qualifier = NULL;
+  /* Recorded (test_invoke_exceptions): Invoke names a missing function
+   * with the version it would have run, $LATEST when none was given. */
+  int rc = function_q(b, svc, req, out, qualifier, buf, size);
+  return missing_function(rc, *qualifier ? *qualifier : "$LATEST", 0);
+}
+
+int aev__fn_api_payload(json_t *req, const char **text, size_t *len, char **owned) {
   json_t *p = json_object_get(req, "Payload");
   *owned = NULL;
   if (!p || json_is_null(p)) {
@@ -379,64 +385,64 @@ static int payload_of(json_t *req, const char **text, size_t *len,
   return AEV_OK;
 }
 
+int aev__fn_api_enum(const aev__api_service *svc, json_t *req, const char *name,
+                     const char *member, const char *const *names, const char **out) {
+  int rc = aev__api_opt_string(svc, req, name, out);
+  if (rc != AEV_OK) return rc;
+  char set[128] = "";
+  size_t at = 0;
+  for (size_t i = 0; names[i]; i++) {
+    if (!strcmp(*out, names[i])) return AEV_OK;
+    at += (size_t)snprintf(set + at, sizeof set - at, "%s%s", i ? ", " : "", names[i]);
+  }
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                   "1 validation error detected: Value '%s' at '%s' failed to satisfy "
+                   "constraint: Member must satisfy enum value set: [%s]",
+                   *out, member, set);
+}
+
 static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
                   json_t **resp) {
-  const char *type = "RequestResponse", *payload = "";
+  static const char *const types[] = {"Event", "RequestResponse", "DryRun", NULL};
+  const char *type = "RequestResponse", *log = "None", *payload = "";
   size_t len = 0;
   char *owned = NULL;
   aev_function *f;
-  int rc = aev__api_opt_string(svc, req, "InvocationType", &type);
-  if (rc == AEV_OK && strcmp(type, "RequestResponse") &&
-      strcmp(type, "Event") && strcmp(type, "DryRun"))
-    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                     "1 validation error detected: Value '%s' at "
-                     "'invocationType' failed to satisfy constraint: Member "
-                     "must satisfy enum value set: [Event, RequestResponse, "
-                     "DryRun]",
-                     type);
+  int rc = aev__fn_api_enum(svc, req, "InvocationType", "invocationType", types, &type);
+  /* LogType Tail adds LogResult to a RequestResponse's answer. */
+  if (rc == AEV_OK) rc = aev__fn_api_enum(svc, req, "LogType", "logType", aev__fn_log_types, &log);
+  if (rc != AEV_OK) return rc;
   char buf[512];
   const char *q = NULL;
-  /* Recorded (test_invoke_exceptions): Invoke names a missing function
-   * with the version it would have run, $LATEST when none was given. */
-  if (rc == AEV_OK) {
-    rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
-    rc = missing_function(rc, q ? q : "$LATEST", 0);
-  }
+  if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = payload_of(req, &payload, &len, &owned);
+  rc = aev__fn_api_payload(req, &payload, &len, &owned);
   if (rc == AEV_OK && strcmp(type, "Event") == 0) {
     rc = aev_function_invoke_event_qualified(f, q, payload, len, NULL);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
   } else if (rc == AEV_OK && strcmp(type, "DryRun") == 0) {
-    aev__fconf *conf;
-    char ver[16];
-    rc = q ? aev__fn_resolve(f, q, &conf, ver) : AEV_OK;
-    if (q && rc == AEV_OK) aev__fconf_unref(conf);
-    if (rc == AEV_OK) rc = aev_function_invoke_dry_run(f, payload, len);
+    rc = aev__function_dry_run(f, q, payload, len);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 204, "Payload", "");
   } else if (rc == AEV_OK) {
-    char *out;
-    size_t out_len;
-    const char *ferr;
-    char ver[16];
-    rc = aev_function_invoke_qualified(f, q, payload, len, &out, &out_len,
-                                       &ferr, ver);
+    aev__sync_result r;
+    rc = aev__function_invoke_sync(f, q, payload, len, 0, &r);
     if (rc == AEV_OK) {
       /* Lambda's Payload is a blob; here it is text, so a result that is
        * not UTF-8 (a Python runtime passes bytes through) is shown with
        * '?' for each byte that begins no character. */
-      json_t *text = json_stringn(out, out_len);
+      json_t *text = json_stringn(r.payload, r.len);
       if (!text) {
-        aev__utf8_scrub_n(out, out_len);
-        text = json_stringn(out, out_len);
+        aev__utf8_scrub_n(r.payload, r.len);
+        text = json_stringn(r.payload, r.len);
       }
       *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
-                        ver, "Payload", text);
-      if (ferr) aev__fn_put(resp, "FunctionError", json_string(ferr));
+                        r.executed_version, "Payload", text);
+      if (r.function_error) aev__fn_put(resp, "FunctionError", json_string(r.function_error));
+      if (!strcmp(log, "Tail")) aev__fn_put(resp, "LogResult", aev__fn_api_log_result(&r));
       if (!*resp) rc = aev__nomem();
-      free(out);
+      aev__sync_result_free(&r);
     }
   }
   free(owned);
@@ -1258,6 +1264,7 @@ static const aev__api_action actions[] = {
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
     {"InvokeAsync", invoke_async},
+    {"InvokeWithResponseStream", aev__fn_api_invoke_stream},
     {"ListAliases", list_aliases},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},

@@ -1,7 +1,9 @@
-/* Invoke's RequestResponse and DryRun types for the typed API (the handler
- * runs on the calling thread, which then waits for the outcome) and the
+/* Invoke's RequestResponse and DryRun types for the typed API and
+ * InvokeWithResponseStream (the handler runs on the calling thread, which
+ * then waits for the outcome) and the
  * non-blocking call other primitives use (the handler runs on the handler
  * pool). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,26 +15,77 @@
 typedef struct waiter {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int done;
-  char *payload;
-  size_t len;
-  const char *function_error;
+  int done, nomem;
+  aev__sync_result *out;
 } waiter;
 
+static char *copy_of(const void *p, size_t len) {
+  char *c = malloc(len + 1);
+  if (c) {
+    memcpy(c, p, len);
+    c[len] = '\0';
+  }
+  return c;
+}
+
+/* Copies the outcome into w->out; w->nomem when a copy failed. */
 static void sync_done(void *user, const aev__invoke_result *r) {
   waiter *w = user;
-  char *p = r->nomem ? NULL : malloc(r->len + 1); /* NULL: out of memory */
-  if (p) {
-    memcpy(p, r->payload, r->len);
-    p[r->len] = '\0';
+  aev__sync_result *o = w->out;
+  int nomem = r->nomem || !(o->payload = copy_of(r->payload, r->len));
+  o->len = r->len;
+  o->function_error = r->function_error;
+  if (!nomem && r->n_chunks) {
+    o->chunk_ends = malloc(r->n_chunks * sizeof *o->chunk_ends);
+    nomem = !o->chunk_ends;
+    if (!nomem) {
+      memcpy(o->chunk_ends, r->chunk_ends, r->n_chunks * sizeof *o->chunk_ends);
+      o->n_chunks = r->n_chunks;
+    }
+    /* A failure's chunks are not its payload (the error object). */
+    if (!nomem && r->function_error)
+      nomem = !(o->stream = copy_of(r->stream, r->chunk_ends[r->n_chunks - 1]));
   }
+  memcpy(o->request_id, r->request_id, sizeof o->request_id);
+  snprintf(o->executed_version, sizeof o->executed_version, "%s", r->executed_version);
+  o->duration_ms = r->duration_ms;
+  o->memory_mb = r->memory_mb;
   pthread_mutex_lock(&w->mu);
-  w->payload = p;
-  w->len = r->len;
-  w->function_error = r->function_error;
+  w->nomem = nomem;
   w->done = 1;
   pthread_cond_signal(&w->cv);
   pthread_mutex_unlock(&w->mu);
+}
+
+void aev__sync_result_free(aev__sync_result *r) {
+  free(r->payload);
+  free(r->stream);
+  free(r->chunk_ends);
+  *r = (aev__sync_result){0};
+}
+
+int aev__function_invoke_sync(aev_function *f, const char *qualifier,
+                              const char *payload, size_t len, int streaming,
+                              aev__sync_result *out) {
+  *out = (aev__sync_result){0};
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK)
+    rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
+  if (rc != AEV_OK) return rc;
+  waiter w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .out = out};
+  aev_invocation *c;
+  /* Called from a handler, the invocation continues its chain. */
+  rc = aev__inv_start(f, qualifier, aev__lineage_current(), payload, len, 0, sync_done, &w,
+                      &c);
+  if (rc != AEV_OK) return rc;
+  c->streaming = streaming;
+  aev__inv_run(c);
+  pthread_mutex_lock(&w.mu);
+  while (!w.done) pthread_cond_wait(&w.cv, &w.mu);
+  pthread_mutex_unlock(&w.mu);
+  if (!w.nomem) return AEV_OK;
+  aev__sync_result_free(out);
+  return aev__nomem();
 }
 
 int aev_function_invoke(aev_function *f, const char *payload, size_t len,
@@ -47,32 +100,36 @@ int aev_function_invoke_qualified(aev_function *f, const char *qualifier,
                                   char **result, size_t *result_len,
                                   const char **function_error,
                                   char *executed_version) {
-  int rc = aev__fn_check(f);
-  if (rc == AEV_OK && !result) rc = aev__fn_invalid("Missing argument.");
-  if (rc == AEV_OK)
-    rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
+  if (!result) {
+    int rc = aev__fn_check(f);
+    return rc != AEV_OK ? rc : aev__fn_invalid("Missing argument.");
+  }
+  aev__sync_result r;
+  int rc = aev__function_invoke_sync(f, qualifier, payload, len, 0, &r);
   if (rc != AEV_OK) return rc;
-  waiter w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-  aev_invocation *c;
-  /* Called from a handler, the invocation continues its chain. */
-  rc = aev__inv_start(f, qualifier, aev__lineage_current(), payload, len, 0, sync_done, &w,
-                      &c);
-  if (rc != AEV_OK) return rc;
-  if (executed_version) memcpy(executed_version, c->version, 16);
-  aev__inv_run(c);
-  pthread_mutex_lock(&w.mu);
-  while (!w.done) pthread_cond_wait(&w.cv, &w.mu);
-  pthread_mutex_unlock(&w.mu);
-  if (!w.payload) return aev__nomem();
-  *result = w.payload;
-  if (result_len) *result_len = w.len;
-  if (function_error) *function_error = w.function_error;
+  if (executed_version) memcpy(executed_version, r.executed_version, 16);
+  *result = r.payload;
+  r.payload = NULL;
+  if (result_len) *result_len = r.len;
+  if (function_error) *function_error = r.function_error;
+  aev__sync_result_free(&r);
   return AEV_OK;
 }
 
 int aev_function_invoke_dry_run(aev_function *f, const char *payload,
                                 size_t len) {
+  return aev__function_dry_run(f, NULL, payload, len);
+}
+
+int aev__function_dry_run(aev_function *f, const char *qualifier,
+                          const char *payload, size_t len) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK && qualifier) {
+    aev__fconf *conf;
+    char ver[16];
+    rc = aev__fn_resolve(f, qualifier, &conf, ver);
+    if (rc == AEV_OK) aev__fconf_unref(conf);
+  }
   return rc != AEV_OK
              ? rc
              : aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);

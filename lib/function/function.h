@@ -24,6 +24,14 @@ typedef struct aev__invoke_result {
   int nomem;
   const char *request_id;
   const char *executed_version; /* "$LATEST" */
+  /* What the handler streamed before the outcome: n_chunks chunks of
+   * stream, chunk i ending at chunk_ends[i] (0 chunks: it streamed
+   * nothing). A streamed success's payload is the whole stream. */
+  const char *stream;
+  const size_t *chunk_ends;
+  size_t n_chunks;
+  int64_t duration_ms; /* broker clock, handler start to outcome */
+  int memory_mb;
 } aev__invoke_result;
 
 /* Called exactly once per accepted call, from the thread that completed
@@ -87,6 +95,37 @@ char *aev__function_qualified_arn(const aev_function *f,
 int aev__function_call(aev_function *f, const char *qualifier,
                        const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
+
+/* What a synchronous invocation answered (aev__function_invoke_sync),
+ * owned by the caller until aev__sync_result_free. */
+typedef struct aev__sync_result {
+  char *payload; /* the result, or Lambda's error object */
+  size_t len;
+  const char *function_error; /* NULL, or "Unhandled" */
+  /* The chunks streamed before the outcome (see aev__invoke_result):
+   * stream is NULL where they are the payload itself (a success). */
+  char *stream;
+  size_t *chunk_ends;
+  size_t n_chunks;
+  char request_id[37];
+  char executed_version[16];
+  int64_t duration_ms;
+  int memory_mb;
+} aev__sync_result;
+
+/* RequestResponse on the calling thread, as aev_function_invoke_qualified;
+ * streaming: the caller takes the handler's stream as it was written
+ * (InvokeWithResponseStream), up to AEV__FN_STREAM_RESPONSE_MAX bytes,
+ * instead of a buffered result of up to 6 MB. */
+int aev__function_invoke_sync(aev_function *f, const char *qualifier,
+                              const char *payload, size_t len, int streaming,
+                              aev__sync_result *out);
+void aev__sync_result_free(aev__sync_result *r);
+
+/* Invoke's DryRun of qualifier (NULL: $LATEST): AEV_OK when it exists and
+ * the payload is one Invoke takes; nothing runs. */
+int aev__function_dry_run(aev_function *f, const char *qualifier,
+                          const char *payload, size_t len);
 
 /* The execution role (CreateFunction's Role) of the function, version or
  * alias name_or_arn names, as a malloc'd string; NULL when it has none, is

@@ -20,6 +20,10 @@
 #define AEV__FN_SYNC_PAYLOAD_MAX 6291456  /* 6 MB each way */
 #define AEV__FN_ASYNC_PAYLOAD_MAX 1048576 /* Invoke's Event limit */
 #define AEV__FN_RESPONSE_MAX 6291556     /* a result: 6 MB + 100 bytes */
+/* A streamed response to a caller that takes a stream: "response
+ * streaming functions can return payloads up to 200 MB" (Lambda developer
+ * guide, "Response streaming for Lambda functions"). */
+#define AEV__FN_STREAM_RESPONSE_MAX 209715200
 #define AEV__FN_CONCURRENCY_MAX 1000      /* account default */
 
 /* code.c: a deployment package as Lambda describes it. The handler is
@@ -120,6 +124,16 @@ struct aev_invocation {
   char *lineage;
   size_t len;
   char *payload;   /* inline, or a buffer the invocation took over */
+  /* What the handler streamed (aev_invocation_stream_write): n_chunks
+   * chunks in stream, chunk i ending at chunk_ends[i]. smu orders writes
+   * before the outcome: a write sees the state RUNNING under it, and the
+   * outcome is read under it once the state has left RUNNING. */
+  pthread_mutex_t smu;
+  char *stream;
+  size_t stream_len, stream_cap;
+  size_t *chunk_ends;
+  size_t n_chunks, chunks_cap;
+  int streaming; /* its caller takes a stream (InvokeWithResponseStream) */
   char inline_payload[];
 };
 

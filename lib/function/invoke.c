@@ -172,6 +172,11 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   }
   aev__resource_ref(&f->res);
   c->refs = 2; /* the handler call and the pending completion */
+  pthread_mutex_init(&c->smu, NULL);
+  c->stream = NULL;
+  c->stream_len = c->stream_cap = c->n_chunks = c->chunks_cap = 0;
+  c->chunk_ends = NULL;
+  c->streaming = 0;
   c->state = AEV__INV_RUNNING;
   c->armed = 0;
   c->f = f;
@@ -205,7 +210,17 @@ static void inv_unref(aev_invocation *c) {
   aev__resource_unref(&c->f->res);
   if (c->payload != c->inline_payload) free(c->payload);
   free(c->invoked_arn);
+  free(c->stream);
+  free(c->chunk_ends);
+  pthread_mutex_destroy(&c->smu);
   free(c);
+}
+
+/* The state has left RUNNING: a write still under way ends first, and
+ * none follows (aev_invocation_stream_write). */
+static void settle(aev_invocation *c) {
+  pthread_mutex_lock(&c->smu);
+  pthread_mutex_unlock(&c->smu);
 }
 
 /* The outcome, once per invocation: frees the concurrency slot, counts,
@@ -214,11 +229,12 @@ static void inv_unref(aev_invocation *c) {
 static void deliver(aev_invocation *c, const char *payload, size_t len,
                     const char *function_error) {
   aev_function *f = c->f;
+  int64_t duration = aev__fn_now(f) - c->start;
   pthread_mutex_lock(&f->mu);
   f->running--;
   f->running_pinned -= c->pinned;
   if (function_error) f->m.errors++;
-  f->m.duration_ms += aev__fn_now(f) - c->start;
+  f->m.duration_ms += duration;
   pthread_mutex_unlock(&f->mu);
   if (c->pooled) aev__account_give(f->account);
   aev__invoke_result r = {.payload = payload ? payload : "{}",
@@ -226,7 +242,12 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
                           .function_error = function_error,
                           .nomem = payload == NULL,
                           .request_id = c->request_id,
-                          .executed_version = c->version};
+                          .executed_version = c->version,
+                          .stream = c->stream,
+                          .chunk_ends = c->chunk_ends,
+                          .n_chunks = c->n_chunks,
+                          .duration_ms = duration,
+                          .memory_mb = c->conf->memory};
   /* The caller goes on in its own right, in no chain of the handler's. */
   const char *lineage = aev__lineage_swap(NULL);
   c->done(c->user, &r);
@@ -269,6 +290,7 @@ static char *error_text(json_t *o) {
 
 static void deliver_error(aev_invocation *c, const char *type,
                           const char *message) {
+  settle(c);
   char *s = error_text(json_pack("{ssss}", "errorType", type, "errorMessage", message));
   deliver(c, s, s ? strlen(s) : 0, "Unhandled");
   free(s);
@@ -325,19 +347,75 @@ void aev__inv_run(aev_invocation *c) {
   inv_unref(c);
 }
 
+/* What a response may hold: a streamed one, to a caller that takes the
+ * stream, up to 200 MB; else Lambda's buffered 6 MB (+ 100 bytes). */
+static size_t response_max(const aev_invocation *c, int streamed) {
+  return streamed && c->streaming ? AEV__FN_STREAM_RESPONSE_MAX : AEV__FN_RESPONSE_MAX;
+}
+
 /* Recorded (test_lambda_too_large_response): a result over the limit
- * reaches the invoker as this function error instead. */
-static const char too_large[] =
-    "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
-    "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}";
+ * reaches the invoker as this function error instead; NULL when out of
+ * memory. */
+static char *too_large(size_t max) {
+  char msg[128];
+  snprintf(msg, sizeof msg,
+           "Response payload size exceeded maximum allowed payload size (%zu bytes).", max);
+  return error_text(json_pack("{ssss}", "errorMessage", msg, "errorType",
+                              "Function.ResponseSizeTooLarge"));
+}
+
+/* Appends len bytes of p to the stream as one chunk (len > 0). */
+static int stream_append(aev_invocation *c, const void *p, size_t len) {
+  if (c->n_chunks == c->chunks_cap) {
+    size_t cap = c->chunks_cap ? 2 * c->chunks_cap : 8;
+    size_t *e = realloc(c->chunk_ends, cap * sizeof *e);
+    if (!e) return AEV_ERR_NOMEM;
+    c->chunk_ends = e;
+    c->chunks_cap = cap;
+  }
+  if (c->stream_len + len > c->stream_cap) {
+    size_t cap = c->stream_cap ? c->stream_cap : 256;
+    while (cap < c->stream_len + len) cap *= 2;
+    char *s = realloc(c->stream, cap);
+    if (!s) return AEV_ERR_NOMEM;
+    c->stream = s;
+    c->stream_cap = cap;
+  }
+  memcpy(c->stream + c->stream_len, p, len);
+  c->stream_len += len;
+  c->chunk_ends[c->n_chunks++] = c->stream_len;
+  return AEV_OK;
+}
+
+/* The outcome, once the state has left RUNNING for COMPLETED. A handler
+ * that streamed succeeds with its stream, payload (may be NULL) its last
+ * chunk; one that did not, with payload (NULL: "null"). */
+static void outcome(aev_invocation *c, const char *payload, size_t len,
+                    const char *function_error) {
+  settle(c);
+  int streamed = c->n_chunks > 0 && !function_error;
+  size_t total = streamed ? c->stream_len + (payload ? len : 0) : len;
+  size_t max = response_max(c, streamed);
+  if (!function_error && total > max) {
+    char *s = too_large(max);
+    deliver(c, s, s ? strlen(s) : 0, "Unhandled");
+    free(s);
+    return;
+  }
+  if (streamed) {
+    int rc = payload && len ? stream_append(c, payload, len) : AEV_OK;
+    deliver(c, rc == AEV_OK ? c->stream : NULL, c->stream_len, NULL);
+    return;
+  }
+  if (!payload && !function_error) {
+    payload = "null";
+    len = 4;
+  }
+  deliver(c, payload, len, function_error);
+}
 
 static int complete(aev_invocation *c, const char *payload, size_t len,
                     const char *function_error) {
-  if (len > AEV__FN_RESPONSE_MAX) {
-    payload = too_large;
-    len = sizeof too_large - 1;
-    function_error = "Unhandled";
-  }
   int expected = AEV__INV_RUNNING;
   if (atomic_compare_exchange_strong(&c->state, &expected,
                                      AEV__INV_COMPLETED)) {
@@ -345,7 +423,7 @@ static int complete(aev_invocation *c, const char *payload, size_t len,
     if (c->armed &&
         aev__timer_cancel(aev__broker_sched(c->f->res.broker), &c->timer))
       inv_unref(c);
-    deliver(c, payload, len, function_error);
+    outcome(c, payload, len, function_error);
     inv_unref(c);
     return AEV_OK;
   }
@@ -360,13 +438,33 @@ static int complete(aev_invocation *c, const char *payload, size_t len,
                    "result is discarded.");
 }
 
+int aev_invocation_stream_write(aev_invocation *ctx, const void *data, size_t len) {
+  if (!ctx || (!data && len)) return aev__fn_invalid("Missing argument.");
+  pthread_mutex_lock(&ctx->smu);
+  int running = ctx->state == AEV__INV_RUNNING;
+  size_t max = response_max(ctx, 1);
+  int over = running && ctx->stream_len + len > max;
+  int rc = running && !over && len ? stream_append(ctx, data, len) : AEV_OK;
+  pthread_mutex_unlock(&ctx->smu);
+  if (!running)
+    return aev__fail(AEV_ERR_STATE, "InvalidStateException",
+                     "The invocation already completed or timed out; this "
+                     "chunk is discarded.");
+  if (rc != AEV_OK) return aev__nomem();
+  if (!over) return AEV_OK;
+  /* Lambda ends an invocation whose response outgrows the limit with
+   * this error, the chunks already sent kept. */
+  char *s = too_large(max);
+  complete(ctx, s, s ? strlen(s) : 0, "Unhandled");
+  free(s);
+  return aev__fail(AEV_ERR_LIMIT, "Function.ResponseSizeTooLarge",
+                   "Response payload size exceeded maximum allowed payload size (%zu bytes).",
+                   max);
+}
+
 int aev_invocation_succeed(aev_invocation *ctx, const char *json, size_t len) {
   if (!ctx) return aev__fn_invalid("Missing argument.");
-  if (!json) {
-    json = "null";
-    len = 4;
-  }
-  return complete(ctx, json, len, NULL);
+  return complete(ctx, json, json ? len : 0, NULL);
 }
 
 /* A copy of the handler's text s (n bytes, up to a NUL) that jansson

@@ -2670,6 +2670,15 @@ static void function_api_created(api_ctx *c, json_t *r, json_t *now) {
   api_run(c, "DeleteFunction", "{\"FunctionName\":\"fn2\"}");
 }
 
+/* Streams its event and "!" as two chunks. */
+static void fn_streams(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  if (aev_invocation_stream_write(ctx, event, len) || aev_invocation_stream_write(ctx, "!", 1))
+    aev_invocation_fail(ctx, "Stream.Failed", "a write failed");
+  else
+    aev_invocation_succeed(ctx, NULL, 0);
+}
+
 START_TEST(api_lambda) {
   fn_ctx fc;
   fn_ctx_init(&fc, 1);
@@ -2685,6 +2694,22 @@ START_TEST(api_lambda) {
             econf_api_put);
   api_sweep(&c, "Invoke", "{\"FunctionName\":\"fn\",\"InvocationType\":\"Event\",\"Payload\":\"{}\"}",
             "StatusCode", event_api_queued);
+  /* InvokeWithResponseStream of a handler that does not stream and of one
+   * that does: the run itself is an effect, as Invoke's. */
+  c.state = fn_state_but_effects;
+  api_sweep(&c, "InvokeWithResponseStream",
+            "{\"FunctionName\":\"fn\",\"Payload\":\"{}\",\"LogType\":\"Tail\"}", "EventStream",
+            NULL);
+  aev_function *st;
+  bt_ok(aev_function_create(fc.b, "st", NULL, fn_streams, NULL, NULL, &st));
+  fn_ctx streamed = fc;
+  streamed.name = "st";
+  c.domain = &streamed;
+  api_sweep(&c, "InvokeWithResponseStream", "{\"FunctionName\":\"st\",\"Payload\":\"[1]\"}",
+            "EventStream", NULL);
+  aev_function_release(st);
+  c.domain = &fc;
+  c.state = fn_state;
   /* CreateFunction of a registered handler, with a dead-letter queue. */
   bt_ok(aev_handler_register(c.b, "echo", fn_echo, &fc, NULL));
   fn_ctx other = fc;

@@ -194,6 +194,7 @@ SIGNATURES = {
     "aev_function_set_account_concurrency": (c_int, [_opaque, c_int]),
     "aev_invocation_succeed": (c_int, [_opaque, c_char_p, c_size_t]),
     "aev_invocation_fail_json": (c_int, [_opaque, c_char_p, c_size_t]),
+    "aev_invocation_stream_write": (c_int, [_opaque, c_char_p, c_size_t]),
     "aev_invocation_request_id": (c_char_p, [_opaque]),
     "aev_invocation_function_name": (c_char_p, [_opaque]),
     "aev_invocation_function_version": (c_char_p, [_opaque]),

@@ -322,6 +322,9 @@ BLOBS = {
     ('kinesis', 'SubscribeToShard'): (
         ('EventStream', '*', 'SubscribeToShardEvent', 'Records', '*', 'Data'),
     ),
+    ('lambda', 'InvokeWithResponseStream'): (
+        ('EventStream', '*', 'PayloadChunk', 'Payload'),
+    ),
     ('sqs', 'ReceiveMessage'): (
         ('Messages', '*', 'MessageAttributes', '*', 'BinaryValue'),
         ('Messages', '*', 'MessageAttributes', '*', 'BinaryListValues', '*'),
@@ -334,6 +337,9 @@ PAYLOADS = {
     ),
     ('lambda', 'InvokeAsync'): (
         ('InvokeArgs', None),
+    ),
+    ('lambda', 'InvokeWithResponseStream'): (
+        ('Payload', None),
     ),
 }
 
@@ -357,6 +363,7 @@ STATUSES = {
     ('lambda', 'DeleteProvisionedConcurrencyConfig'): 204,
     ('lambda', 'Invoke'): ('StatusCode', 200),
     ('lambda', 'InvokeAsync'): ('Status', 202),
+    ('lambda', 'InvokeWithResponseStream'): ('StatusCode', 200),
     ('lambda', 'PublishLayerVersion'): 201,
     ('lambda', 'PublishVersion'): 201,
     ('lambda', 'PutProvisionedConcurrencyConfig'): 202,

@@ -55,6 +55,7 @@ class Context:
 
     def __init__(self, ctx):
         self._ctx = ctx
+        self._streamed = False
         self.function_name = lib.aev_invocation_function_name(ctx).decode()
         self.function_version = lib.aev_invocation_function_version(ctx).decode()
         self.invoked_function_arn = lib.aev_invocation_function_arn(ctx).decode()
@@ -66,6 +67,22 @@ class Context:
     def get_remaining_time_in_millis(self):
         """Milliseconds before the timeout, on the broker clock."""
         return lib.aev_invocation_remaining_ms(self._ctx)
+
+    def stream_write(self, data):
+        """Sends data (bytes, or str as UTF-8) as one chunk of the
+        response before the handler returns, as a Node.js handler under
+        awslambda.streamifyResponse() writes to its responseStream: an
+        InvokeWithResponseStream caller receives each as one PayloadChunk,
+        in order; other callers receive the chunks joined. A handler that
+        streamed and returns None sends nothing more; any other result is
+        the last chunk. Raises ClientError once the invocation has ended
+        (InvalidStateException) or when the response would outgrow its
+        limit (Function.ResponseSizeTooLarge, which also ends it)."""
+        if isinstance(data, str):
+            data = data.encode()
+        self._streamed = True
+        if lib.aev_invocation_stream_write(self._ctx, data, len(data)) != 0:
+            raise _library_error("InvokeWithResponseStream")
 
     def env(self, name):
         """The function's environment variable name, or None."""
@@ -151,6 +168,9 @@ def _thunk(handler):
             return
         except BaseException as exc:  # SystemExit, KeyboardInterrupt
             _fail(ctx, _exit_error(exc, request_id))
+            return
+        if result is None and context._streamed:
+            lib.aev_invocation_succeed(ctx, None, 0)
             return
         try:
             text = _result_payload(result)

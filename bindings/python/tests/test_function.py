@@ -36,6 +36,42 @@ class Handlers(unittest.TestCase):
         self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None, "$LATEST"))
         self.assertEqual(fn.metrics()["Invocations"], 2)
 
+    def test_invoke_with_response_stream_through_call(self):
+        """Each chunk the handler writes is one PayloadChunk (bytes, as
+        boto3 gives them), then InvokeComplete; a handler error ends the
+        stream with ErrorCode and ErrorDetails."""
+        def words(event, context):
+            for w in event["words"]:
+                context.stream_write(w)
+        create_function(self.b, "words", words)
+        r = self.b.call("lambda", "InvokeWithResponseStream", FunctionName="words",
+                        Payload=json.dumps({"words": ["Hello", "serverless", "world"]}))
+        self.assertEqual(r["StatusCode"], 200)
+        self.assertEqual(r["ResponseStreamContentType"], "application/octet-stream")
+        self.assertEqual(r["EventStream"], [
+            {"PayloadChunk": {"Payload": b"Hello"}},
+            {"PayloadChunk": {"Payload": b"serverless"}},
+            {"PayloadChunk": {"Payload": b"world"}},
+            {"InvokeComplete": {}}])
+        self.assertEqual(self.b.call("lambda", "Invoke", FunctionName="words",
+                                     Payload=json.dumps({"words": ["a", "b"]}))
+                         ["Payload"].read(), b"ab")
+
+        def boom(event, context):
+            context.stream_write(b"part")
+            raise ValueError("no more")
+        create_function(self.b, "boom", boom)
+        r = self.b.call("lambda", "InvokeWithResponseStream", FunctionName="boom")
+        self.assertEqual(r["EventStream"], [
+            {"PayloadChunk": {"Payload": b"part"}},
+            {"InvokeComplete": {"ErrorCode": "ValueError",
+                                "ErrorDetails": "no more"}}])
+        with self.assertRaises(ClientError) as e:
+            self.b.call("lambda", "InvokeWithResponseStream", FunctionName="boom",
+                        InvocationType="Event")
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+
     def test_a_result_as_lambdas_python_runtime_marshals_it(self):
         # awslambdaric: bytes are the payload as they are; a Decimal (what
         # boto3 reads from DynamoDB) is written as its own digits, NaN as
