@@ -298,6 +298,7 @@ START_TEST(refusals_shared_with_invoke) {
   /* A payload over Invoke's 6 MB. */
   size_t big = 6291456 + 1;
   char *req = malloc(big + 64);
+  ck_assert_ptr_nonnull(req);
   int at = sprintf(req, "{\"FunctionName\":\"r\",\"Payload\":\"\\\"");
   memset(req + at, 'x', big);
   strcpy(req + at + big, "\\\"\"}");
