@@ -264,6 +264,14 @@ static int changing(const aev__endpoint *e) {
                    e->state);
 }
 
+/* named(), for a change: an endpoint still changing is refused. */
+static int named_idle(aev_broker *b, const aev__api_service *svc, json_t *req, aev_bus **bus,
+                      aev__http_store **s, aev__endpoint **out) {
+  int rc = named(b, svc, req, bus, s, out);
+  if (rc == AEV_OK && busy(*out)) return unlock(*bus, *s, changing(*out));
+  return rc;
+}
+
 /* HomeRegion: "The primary Region of the endpoint" (DescribeEndpoint,
  * ListEndpoints), 9 to 20 of [-a-z0-9]; the broker's endpoints all have its
  * Region. *other: a valid HomeRegion that is not the broker's. */
@@ -356,9 +364,8 @@ static int look(aev_broker *b, const aev__api_service *svc, json_t *req, seen *w
   aev_bus *bus;
   aev__http_store *s;
   aev__endpoint *e;
-  int rc = named(b, svc, req, &bus, &s, &e);
+  int rc = named_idle(b, svc, req, &bus, &s, &e);
   if (rc) return rc;
-  if (busy(e)) return unlock(bus, s, changing(e));
   was->config = json_deep_copy(e->config);
   was->state = e->state;
   return unlock(bus, s, was->config ? AEV_OK : aev__nomem());
@@ -415,9 +422,8 @@ AEV__EVENTS_ACTION(delete_endpoint) {
   aev_bus *bus;
   aev__http_store *s;
   aev__endpoint *e;
-  int rc = named(b, svc, req, &bus, &s, &e);
+  int rc = named_idle(b, svc, req, &bus, &s, &e);
   if (rc) return rc;
-  if (busy(e)) return unlock(bus, s, changing(e));
   json_t *o = json_object();
   if (!o) return unlock(bus, s, aev__nomem());
   begin(e, "DELETING", NULL, aev_broker_now_ms(b));
