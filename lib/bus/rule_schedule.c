@@ -60,10 +60,10 @@ static void fire(void *arg, int cancelled) {
   aev__rule *r = arg;
   pthread_mutex_lock(&r->mu);
   int64_t when = r->next_fire_ms;
-  /* A stale task (the schedule stopped or restarted after this timer fired)
-   * finds its fire time gone or in the future. */
-  int due = !cancelled && !r->dead && when >= 0 && when != r->fired_ms &&
-            when <= aev_broker_now_ms(broker_of(r));
+  /* A stale task (the schedule stopped after this timer fired, or fired
+   * already) finds its fire time gone. */
+  const int live = !cancelled && !r->dead && when >= 0 && when != r->fired_ms;
+  const int due = live && when <= aev_broker_now_ms(broker_of(r));
   aev_bus *bus = NULL;
   if (due) {
     r->fired_ms = when;
@@ -71,6 +71,13 @@ static void fire(void *arg, int cancelled) {
     aev__resource_ref(&bus->res);
     r->next_fire_ms = aev__schedule_next(r->expr, when, r->start_ms);
     if (r->next_fire_ms >= 0) arm(r);
+  } else if (live) {
+    /* The time is still to come: the wall clock was stepped back (as NTP
+     * may) since the timer was set, or the schedule restarted after this
+     * timer fired. The timer is set anew for it, or the rule would never
+     * fire again. */
+    if (aev__timer_cancel(aev__broker_sched(broker_of(r)), &r->timer)) aev__rule_unref(r);
+    arm(r);
   }
   pthread_mutex_unlock(&r->mu);
   if (due) {

@@ -24,10 +24,13 @@ int64_t aev__mono_ns(void) {
 void aev__clock_init(aev__clock *c, int mode, int64_t start_ms) {
   c->mode = mode;
   c->manual_ms = start_ms;
+  c->wall_step_ms = 0;
 }
 
+static int64_t wall_ms(const aev__clock *c) { return read_ms(CLOCK_REALTIME) + c->wall_step_ms; }
+
 int64_t aev__clock_now_ms(const aev__clock *c) {
-  return c->mode == AEV_CLOCK_MANUAL ? c->manual_ms : read_ms(CLOCK_REALTIME);
+  return c->mode == AEV_CLOCK_MANUAL ? c->manual_ms : wall_ms(c);
 }
 
 int64_t aev__clock_mono_ms(const aev__clock *c) {
@@ -36,7 +39,7 @@ int64_t aev__clock_mono_ms(const aev__clock *c) {
 
 int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms) {
   if (c->mode == AEV_CLOCK_MANUAL) return mono_ms;
-  return mono_ms - read_ms(CLOCK_MONOTONIC) + read_ms(CLOCK_REALTIME);
+  return mono_ms - read_ms(CLOCK_MONOTONIC) + wall_ms(c);
 }
 
 int64_t aev__clock_epoch_to_mono(const aev__clock *c, int64_t epoch_ms) {
@@ -45,10 +48,12 @@ int64_t aev__clock_epoch_to_mono(const aev__clock *c, int64_t epoch_ms) {
    * difference can land up to 1 ms early: the timer would then find the
    * wall clock still short of epoch_ms. One more millisecond, with the wall
    * clock read first, puts the deadline at or after it. */
-  int64_t wall = read_ms(CLOCK_REALTIME);
+  int64_t wall = wall_ms(c);
   int64_t mono = read_ms(CLOCK_MONOTONIC);
   return mono + (epoch_ms - wall) + 1;
 }
+
+void aev__clock_step_wall(aev__clock *c, int64_t delta_ms) { c->wall_step_ms += delta_ms; }
 
 void aev__clock_set_manual(aev__clock *c, int64_t ms) {
   if (ms > c->manual_ms) c->manual_ms = ms;

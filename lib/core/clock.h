@@ -10,6 +10,7 @@
 typedef struct aev__clock {
   int mode;                  /* AEV_CLOCK_REAL or AEV_CLOCK_MANUAL */
   _Atomic int64_t manual_ms; /* manual clock: "now" in epoch ms */
+  _Atomic int64_t wall_step_ms; /* real clock: added to the system's wall clock */
 } aev__clock;
 
 /* The latest time a manual clock may show: 9999-12-31T23:59:59.999Z, the
@@ -31,6 +32,10 @@ int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms);
  * timers that fire at a wall-clock instant (a schedule's next time, a Wait
  * state's Timestamp) and check on firing that it has come. */
 int64_t aev__clock_epoch_to_mono(const aev__clock *c, int64_t epoch_ms);
+
+/* Real clock only: moves the wall clock by delta_ms (either way), as NTP
+ * stepping the system clock would, for tests of what must survive that. */
+void aev__clock_step_wall(aev__clock *c, int64_t delta_ms);
 
 /* Manual clock only: sets now (never backwards). */
 void aev__clock_set_manual(aev__clock *c, int64_t ms);

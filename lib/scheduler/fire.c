@@ -20,6 +20,19 @@ static void complete(aev__sch *s) {
   if (s->conf->delete_after && aev__sch_unlink(s)) aev__sch_unref(s); /* the list's */
 }
 
+/* Sets s's (disarmed) timer for the wall-clock instant s->fire_ms (the
+ * group's lock held); while armed, the timer holds a reference. */
+static void set_timer(aev__sch *s) {
+  aev_broker *b = broker_of(s);
+  aev__timer_init(&s->timer, fire, s, NULL);
+  aev__sch_ref(s);
+  if (aev__timer_arm(aev__broker_sched(b), &s->timer,
+                     aev__clock_epoch_to_mono(aev__broker_clock(b), s->fire_ms))) {
+    s->due_ms = -1;
+    aev__sch_unref(s);
+  }
+}
+
 void aev__sch_arm(aev__sch *s, int64_t after_ms) {
   aev__sconf *c = s->conf;
   /* A task of the timer's last firing may run after an update armed it
@@ -38,16 +51,9 @@ void aev__sch_arm(aev__sch *s, int64_t after_ms) {
   int64_t jitter = c->flex_minutes
                        ? (int64_t)(aev__broker_random(b) % (uint64_t)(c->flex_minutes * MINUTE_MS))
                        : 0;
-  aev__clock *clk = aev__broker_clock(b);
   s->due_ms = due;
   s->fire_ms = due + jitter;
-  aev__timer_init(&s->timer, fire, s, NULL);
-  aev__sch_ref(s);
-  if (aev__timer_arm(aev__broker_sched(b), &s->timer,
-                     aev__clock_epoch_to_mono(clk, s->fire_ms))) {
-    s->due_ms = -1;
-    aev__sch_unref(s);
-  }
+  set_timer(s);
 }
 
 void aev__sch_disarm(aev__sch *s) {
@@ -61,15 +67,23 @@ static void fire(void *arg, int cancelled) {
   aev_broker *b = broker_of(s);
   pthread_mutex_lock(&g->mu);
   int64_t due = s->due_ms;
-  /* A stale task (disarmed or re-armed after this timer fired) finds its
-   * time gone or in the future. */
-  int run = !cancelled && !s->dead && due >= 0 && s->fire_ms <= aev_broker_now_ms(b);
+  /* A stale task (disarmed after this timer fired) finds its time gone. */
+  const int live = !cancelled && !s->dead && due >= 0;
+  const int run = live && s->fire_ms <= aev_broker_now_ms(b);
   aev__sconf *c = NULL;
   if (run) {
     c = s->conf;
     c->refs++;
     s->last_ms = due;
     aev__sch_arm(s, due);
+  } else if (live) {
+    /* The time is still to come: the wall clock was stepped back (as NTP
+     * may) since the timer was set on the monotonic clock, or this is a
+     * task of an earlier firing and the timer has been set again. Either
+     * way the timer is set anew for it, or the schedule would never run
+     * again. */
+    if (aev__timer_cancel(aev__broker_sched(b), &s->timer)) aev__sch_unref(s);
+    set_timer(s);
   }
   pthread_mutex_unlock(&g->mu);
   if (run) aev__sch_invoke(b, s->arn, c, due);

@@ -7,6 +7,7 @@
 
 #include "aevtest.h"
 #include "bus/bus_impl.h"
+#include "core/broker.h"
 #include "bus_support.h"
 
 static int64_t at(int y, int mo, int d, int h, int mi) {
@@ -177,6 +178,37 @@ START_TEST(pattern_and_schedule_together) {
 }
 END_TEST
 
+/* A rule's timer runs on the monotonic clock toward a wall-clock time.
+ * The wall clock stepped back after it was set (as NTP may), the timer
+ * comes early: the rule must still fire once its time has come, not take
+ * the timer for a stale one and stop for good. The wall clock is first
+ * moved to 1.5 s before a minute, so that a cron() rule is due soon. */
+START_TEST(real_clock_stepped_back) {
+  aev_broker *r = aev_test_real_broker(2);
+  aev__clock *c = aev__broker_clock(r);
+  const int64_t now = aev_broker_now_ms(r), minute = (now / 60000 + 1) * 60000;
+  aev__clock_step_wall(c, minute - 1500 - now);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutRule",
+                            "{\"Name\":\"m\",\"ScheduleExpression\":\"cron(* * * * ? *)\"}",
+                            AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutTargets",
+                            "{\"Rule\":\"m\",\"Targets\":[{\"Id\":\"q\",\"Arn\":"
+                            "\"arn:aws:sqs:us-east-1:000000000000:q\"}]}", AEV_OK));
+  aev__clock_step_wall(c, -2000);
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
+                            "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/q\","
+                            "\"WaitTimeSeconds\":10}", AEV_OK);
+  json_t *msgs = json_object_get(m, "Messages");
+  ck_assert_msg(json_array_size(msgs) == 1, "the cron() rule did not fire");
+  json_t *ev = json_loads(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "detail-type")), "Scheduled Event");
+  json_decref(ev);
+  json_decref(m);
+  aev_broker_destroy(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_schedule");
   TCase *tc = tcase_create("expressions");
@@ -190,5 +222,8 @@ int main(void) {
   tcase_add_test(tr, a_year_of_cron_in_virtual_time);
   tcase_add_test(tr, pattern_and_schedule_together);
   suite_add_tcase(s, tr);
+  TCase *real = tcase_create("real");
+  tcase_add_test(real, real_clock_stepped_back);
+  suite_add_tcase(s, real);
   return aev_test_run(s);
 }

@@ -4,8 +4,10 @@
  * attributes in Input, every templated target kind and a universal target,
  * and RetryPolicy with the dead-letter queue. */
 #include <check.h>
+#include <time.h>
 
 #include "aevtest.h"
+#include "core/broker.h"
 #include "function_support.h"
 
 #define ROLE "arn:aws:iam::000000000000:role/r"
@@ -394,6 +396,32 @@ START_TEST(real_clock_idle_and_firing) {
 }
 END_TEST
 
+/* A schedule's timer runs on the monotonic clock toward a wall-clock time.
+ * The wall clock stepped back after it was set (as NTP may), the timer
+ * comes early: the schedule must still run once its time has come, not
+ * be taken for a stale timer and dropped. */
+START_TEST(real_clock_stepped_back) {
+  aev_broker *r = aev_test_real_broker(2);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  const time_t at = (time_t)(aev_broker_now_ms(r) / 1000 + 2);
+  char when[32], req[512];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&at));
+  snprintf(req, sizeof req,
+           "{\"Name\":\"once\",\"ScheduleExpression\":\"at(%s)\",\"FlexibleTimeWindow\":"
+           "{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT
+           ":q\",\"Input\":\"once\"}}", when);
+  json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
+  aev__clock_step_wall(aev__broker_clock(r), -2000);
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
+                            "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":15}", AEV_OK);
+  json_t *msgs = json_object_get(m, "Messages");
+  ck_assert_msg(json_array_size(msgs) == 1, "the at() schedule did not run");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), "once");
+  json_decref(m);
+  aev_broker_destroy(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("scheduler_fire");
   TCase *tc = tcase_create("fire");
@@ -410,6 +438,7 @@ int main(void) {
   suite_add_tcase(s, tc);
   TCase *real = tcase_create("real");
   tcase_add_test(real, real_clock_idle_and_firing);
+  tcase_add_test(real, real_clock_stepped_back);
   suite_add_tcase(s, real);
   return aev_test_run(s);
 }
