@@ -68,12 +68,21 @@ static int tag(aev_topic *t, json_t *tags) {
 
 static int create_topic(aev_broker *b, const aev__api_service *svc, json_t *req,
                         json_t **resp) {
-  const char *name;
+  const char *name, *dpp = NULL;
   json_t *attrs = NULL;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DataProtectionPolicy", &dpp);
   if (rc != AEV_OK) return rc;
-  char *text = attrs ? aev__json_dumps(attrs, JSON_COMPACT) : NULL;
+  /* CreateTopic's DataProtectionPolicy member is the topic attribute of
+   * that name. */
+  json_t *all = dpp ? attrs ? json_copy(attrs) : json_object() : json_incref(attrs);
+  if (dpp && (!all || json_object_set_new(all, "DataProtectionPolicy", json_string(dpp)))) {
+    json_decref(all);
+    return aev__nomem();
+  }
+  char *text = all ? aev__json_dumps(all, JSON_COMPACT) : NULL;
+  json_decref(all);
   json_t *tags = NULL;
   if (aev__api_has(req, "Tags")) rc = tags_map(svc, req, &tags);
   aev_topic *t = NULL;
@@ -133,6 +142,39 @@ static int set_topic_attributes(aev_broker *b, const aev__api_service *svc,
   aev_topic_release(t);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
+}
+
+/* PutDataProtectionPolicy and GetDataProtectionPolicy: the topic's
+ * DataProtectionPolicy attribute by its ARN. */
+static int put_data_protection_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
+                                      json_t **resp) {
+  const char *policy;
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "DataProtectionPolicy", &policy);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "ResourceArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev_topic_set_attribute(t, "DataProtectionPolicy", policy);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int get_data_protection_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
+                                      json_t **resp) {
+  aev_topic *t;
+  int rc = topic_of(b, svc, req, "ResourceArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *text;
+  rc = aev_topic_get_attributes(t, &text);
+  aev_topic_release(t);
+  json_t *attrs;
+  if (rc == AEV_OK) rc = aev__sns_answer(&attrs, NULL, text);
+  if (rc != AEV_OK) return rc;
+  /* A topic without a policy answers an empty one (our choice). */
+  json_t *policy = json_object_get(attrs, "DataProtectionPolicy");
+  *resp = json_pack("{s:s}", "DataProtectionPolicy", policy ? json_string_value(policy) : "");
+  json_decref(attrs);
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 static int add_permission(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -402,6 +444,7 @@ static const aev__api_action actions[] = {
     {"DeletePlatformApplication", aev__push_delete_app},
     {"DeleteSMSSandboxPhoneNumber", aev__sms_sandbox_delete},
     {"DeleteTopic", delete_topic},
+    {"GetDataProtectionPolicy", get_data_protection_policy},
     {"GetEndpointAttributes", aev__push_get_endpoint},
     {"GetPlatformApplicationAttributes", aev__push_get_app},
     {"GetSMSAttributes", aev__sms_get_attributes},
@@ -420,6 +463,7 @@ static const aev__api_action actions[] = {
     {"OptInPhoneNumber", aev__sms_opt_in},
     {"Publish", publish},
     {"PublishBatch", publish_batch},
+    {"PutDataProtectionPolicy", put_data_protection_policy},
     {"RemovePermission", remove_permission},
     {"SetEndpointAttributes", aev__push_set_endpoint},
     {"SetPlatformApplicationAttributes", aev__push_set_app},

@@ -13,6 +13,7 @@
 #include "core/broker.h"
 #include "core/status.h"
 #include "topic/account.h"
+#include "topic/dpp.h"
 #include "topic/topic_impl.h"
 
 /* How an attempt ended: delivered, a client-side error (not retried) or a
@@ -67,13 +68,15 @@ static aev__fanview *view_new(aev_topic *t) {
   v->need_id = 0;
   v->all_plain = 1;
   v->filtered[0] = v->filtered[1] = 0;
+  aev__dpp *dpp = t->conf.dpp;
+  v->dpp = dpp && dpp->outbound ? aev__dpp_ref(dpp) : NULL;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
     v->how[i] = s->pending || s->deleted || s->paused ? AEV__HOW_SKIP
                 : s->proto == AEV__PROTO_SQS && s->conf->raw && !s->conf->filter &&
-                        !is_fifo_arn(s->endpoint)
+                        !is_fifo_arn(s->endpoint) && !v->dpp
                     ? AEV__HOW_PLAIN
                     : AEV__HOW_FULL;
     v->plain_raw += v->how[i] == AEV__HOW_PLAIN;
@@ -89,6 +92,7 @@ static aev__fanview *view_new(aev_topic *t) {
 void aev__fanview_free(aev__fanview *v) {
   for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
   aev__subset_unref(v->set);
+  aev__dpp_unref(v->dpp);
   free(v);
 }
 
@@ -485,6 +489,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
   if (f->v->how[i] == AEV__HOW_SKIP || !passes(sv, s, c, n)) return 0;
+  if (f->v->dpp && aev__dpp_outbound_denied(t, f->v->dpp, s, n)) return 0;
   const aev__retry_policy *http = c->retry_set && !f->v->disable_overrides ? &c->retry
                                                                           : &f->v->http_retry;
   return deliver_to(t, s, c, n, first_recs(s, c, n, f->v->plain_raw), http, now);
@@ -507,11 +512,16 @@ void aev__deliver_replayed(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note
   pthread_mutex_lock(&t->mu);
   aev__retry_policy http = c->retry_set && !t->conf.disable_overrides ? c->retry
                                                                       : t->conf.http_retry;
+  aev__dpp *dpp = aev__dpp_ref(t->conf.dpp);
   pthread_mutex_unlock(&t->mu);
   aev__qtime now;
   aev__qtime_now(t->res.broker, &now);
-  if (deliver_to(t, s, c, r, first_recs(s, c, r, 1), &http, &now))
+  /* A replayed message is delivered again: the Outbound statements the
+   * topic has now apply to it. */
+  if (!(dpp && aev__dpp_outbound_denied(t, dpp, s, r)) &&
+      deliver_to(t, s, c, r, first_recs(s, c, r, 1), &http, &now))
     aev__topic_count(t, AEV__C_DELIVERED, 1);
+  aev__dpp_unref(dpp);
   aev__note_unref(r);
 }
 

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "function/lineage.h"
+#include "topic/dpp.h"
 #include "topic/publish.h"
 
 /* The attributes are parsed when set, not on every publish that reuses the
@@ -302,14 +303,22 @@ static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64
 
 /* Whether a request is the common publish, taken by publish_plain (mu
  * held): a message alone, within the size limit, to a live standard topic
- * whose subscribers, as its current view has them, all take plain raw
+ * without a data protection policy whose subscribers, as its current view has them, all take plain raw
  * sends (or none). Anything else takes the full path. */
 static int plain(const aev_topic *t, const aev__pub_req *r, const aev__sns_attrs *attrs) {
   const aev__fanview *v = t->view;
   int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
   return r->message && r->len && r->len <= (size_t)max && !r->subject && !r->structure_json &&
-         !r->group && !r->dedup && !r->dry && !attrs->publish_text && !t->conf.fifo &&
+         !r->group && !r->dedup && !r->dry && !attrs->publish_text && !t->conf.fifo && !t->conf.dpp &&
          !t->res.deleted && v && v->gen == t->gen && v->all_plain;
+}
+
+/* Takes back the counts of a publish that then failed (r as counted). */
+static void uncount(aev_topic *t, const aev__pub_req *r, const aev__fan *f) {
+  pthread_mutex_lock(&t->mu);
+  count_published(t, r, -1);
+  aev__topic_count_locked(&t->plain_delivered, -(int64_t)f->counted);
+  pthread_mutex_unlock(&t->mu);
 }
 
 /* The common publish (see plain), entered with mu held: the lock hold
@@ -389,12 +398,33 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   /* The id only where something reads it: the caller, FIFO deduplication,
    * and deliveries other than raw sqs bodies (which carry no SNS message
    * id). Nothing else can observe an id, so none is drawn otherwise. */
-  int want_id = id_out || fifo || (f.v && f.v->need_id);
+  /* The topic's data protection policy as this publish found it. */
+  aev__dpp *dpp = rc == AEV_OK && !r->dry ? aev__dpp_ref(t->conf.dpp) : NULL;
+  int want_id = id_out || fifo || (f.v && f.v->need_id) || (dpp && dpp->audit);
   if (rc == AEV_OK && !r->dry && want_id) {
     id_bits[0] = aev__rng_next(&t->rng);
     id_bits[1] = aev__rng_next(&t->rng);
   }
   pthread_mutex_unlock(&t->mu);
+  /* Inbound data protection: Deny refuses the publish, Deidentify
+   * rewrites what every subscriber gets (the rewritten message is r's from
+   * here on), Audit keeps its finding for the message id. */
+  const aev__pub_req *given = r;
+  aev__pub_req cleaned;
+  char *clean = NULL;
+  json_t *audit = NULL;
+  if (rc == AEV_OK && dpp) {
+    size_t clean_len = 0;
+    rc = aev__dpp_inbound(t->res.broker, dpp, r->message, r->len, structure, &clean, &clean_len,
+                          &audit);
+    if (clean) {
+      cleaned = *r;
+      cleaned.message = clean;
+      cleaned.len = clean_len;
+      r = &cleaned;
+    }
+    if (rc != AEV_OK && go) uncount(t, given, &f);
+  }
   /* Without attributes, Subject, MessageStructure or group, plain raw
    * sends read nothing but the message. */
   int local = rc == AEV_OK && go && (!f.v || f.v->all_plain) && !attrs.publish_text &&
@@ -408,17 +438,15 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   else if (rc == AEV_OK && !r->dry &&
            !(n = note_new(t, r, structure, &attrs, lineage, id_bits, now.epoch))) {
     rc = aev__nomem();
-    if (go) {
-      pthread_mutex_lock(&t->mu);
-      count_published(t, r, -1);
-      aev__topic_count_locked(&t->plain_delivered, -(int64_t)f.counted);
-      pthread_mutex_unlock(&t->mu);
-    }
+    if (go) uncount(t, given, &f);
   }
   if (!n) {
     if (attrs_rc == AEV_OK) aev__sns_attrs_free(&attrs);
     json_decref(structure);
     aev__fan_free(&f);
+    aev__dpp_unref(dpp);
+    free(clean);
+    json_decref(audit);
     return rc;
   }
   if (want_id) aev__note_id_text(n);
@@ -427,8 +455,12 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   if (rc == AEV_OK) {
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
+    if (audit) aev__dpp_audit_emit(t, dpp, audit, n->id);
   }
   aev__note_unref(n);
+  aev__dpp_unref(dpp);
+  free(clean);
+  json_decref(audit);
   return rc;
 }
 

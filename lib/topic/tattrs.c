@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "core/tags.h"
 #include "core/text.h"
+#include "topic/dpp.h"
 #include "topic/topic_impl.h"
 
 void aev__tconf_free(aev__tconf *c) {
@@ -20,6 +21,7 @@ void aev__tconf_free(aev__tconf *c) {
   free(c->kms_key);
   free(c->tracing);
   free(c->archive_policy);
+  aev__dpp_unref(c->dpp);
   for (int i = 0; i < AEV__FEEDBACK_N; i++) free(c->feedback[i]);
   memset(c, 0, sizeof *c);
 }
@@ -130,6 +132,15 @@ static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
     c->content_dedup = on;
     return AEV_OK;
   }
+  if (strcmp(name, "DataProtectionPolicy") == 0) {
+    /* SNS message data protection; "" removes the policy. */
+    aev__dpp *p;
+    int rc = aev__dpp_parse(v, &p);
+    if (rc != AEV_OK) return rc;
+    aev__dpp_unref(c->dpp);
+    c->dpp = p;
+    return AEV_OK;
+  }
   if (strcmp(name, "ArchivePolicy") == 0) {
     int days;
     char *stored;
@@ -193,6 +204,7 @@ static const char *attr_text(const aev__tconf *c, const char *name, char buf[32]
   if (strcmp(name, "KmsMasterKeyId") == 0) return c->kms_key;
   if (strcmp(name, "TracingConfig") == 0) return c->tracing;
   if (strcmp(name, "ArchivePolicy") == 0) return c->archive_policy;
+  if (strcmp(name, "DataProtectionPolicy") == 0) return c->dpp ? c->dpp->text : NULL;
   if (strcmp(name, "FifoTopic") == 0) return c->fifo ? "true" : NULL;
   if (strcmp(name, "ContentBasedDeduplication") == 0)
     return c->fifo ? c->content_dedup ? "true" : "false" : NULL;
@@ -227,6 +239,7 @@ int aev__tconf_same(const aev__tconf *have, const aev__tconf *want, json_t *give
  * free then). */
 static int tconf_copy(aev__tconf *out, const aev__tconf *src) {
   *out = *src;
+  aev__dpp_ref(out->dpp);
   char **text[] = {&out->display_name, &out->delivery_policy, &out->policy, &out->kms_key,
                    &out->tracing, &out->archive_policy};
   int failed = 0;
@@ -252,7 +265,7 @@ static int set_attribute_locked(aev_topic *t, const char *name, const char *valu
   int was_days = t->conf.archive_days;
   aev__tconf_free(&t->conf);
   t->conf = c;
-  t->gen++; /* DeliveryPolicy: http retries */
+  t->gen++; /* DeliveryPolicy: http retries; DataProtectionPolicy */
   if (c.archive_days != was_days) *dropped = aev__archive_changed(t, was_days);
   return AEV_OK;
 }
@@ -299,7 +312,7 @@ static json_t *attributes_locked(aev_topic *t) {
   static const char *const shown[] = {
       "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
       "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope",
-      "SignatureVersion", "MaximumMessageSize", "ArchivePolicy"};
+      "SignatureVersion", "MaximumMessageSize", "ArchivePolicy", "DataProtectionPolicy"};
   json_t *o = json_object();
   if (!o) return NULL;
   const aev__tconf *c = &t->conf;

@@ -21,6 +21,8 @@ const char *const aev__topic_counter_names[AEV__C_COUNT] = {
     "NumberOfNotificationsFilteredOut-InvalidAttributes",
     "NumberOfNotificationsRedrivenToDlq",
     "NumberOfNotificationsFailedToRedriveToDlq",
+    "MessagesWithFindings",
+    "MessagesWithNoFindings",
 };
 
 int64_t aev__topic_now_ms(const aev_topic *t) {

@@ -271,6 +271,8 @@ typedef struct aev__tconf {
    * the policy as GetTopicAttributes shows it. */
   int archive_days;
   char *archive_policy;
+  /* DataProtectionPolicy (dpp.h), NULL when unset. */
+  struct aev__dpp *dpp;
 } aev__tconf;
 
 enum {
@@ -285,6 +287,8 @@ enum {
   AEV__C_FILTERED_INVALID,
   AEV__C_DLQ,
   AEV__C_DLQ_FAILED,
+  AEV__C_DP_FINDINGS,
+  AEV__C_DP_NO_FINDINGS,
   AEV__C_COUNT
 };
 extern const char *const aev__topic_counter_names[AEV__C_COUNT];
@@ -451,6 +455,9 @@ typedef struct aev__fanview {
   /* Whether any subscription has a filter policy of each scope (attributes,
    * body): a publish matches only the filter sets someone reads. */
   unsigned char filtered[2];
+  /* The topic's data protection policy when it has Outbound statements
+   * (a reference; every delivery then takes the full path), else NULL. */
+  struct aev__dpp *dpp;
 } aev__fanview;
 
 /* Frees a view its last reference was dropped from. */
