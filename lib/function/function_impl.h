@@ -579,9 +579,12 @@ int aev__fn_stale_revision(void);
 
 /* arn_patterns.c: whether a value matches one of Lambda's patterns (its
  * API reference's Java patterns, in POSIX terms): a FunctionName, a
- * TagResource Resource, an AddPermission SourceArn, a destination. */
+ * TagResource Resource, an AddPermission SourceArn, a destination, a
+ * capacity provider's ARN, its operator role and its KMS key. */
 enum { AEV__FN_PAT_NAME, AEV__FN_PAT_RESOURCE, AEV__FN_PAT_SOURCE_ARN,
-       AEV__FN_PAT_DESTINATION, AEV__FN_PAT_N };
+       AEV__FN_PAT_DESTINATION,
+       AEV__FN_PAT_CAPACITY_ARN, AEV__FN_PAT_ROLE, AEV__FN_PAT_KMS,
+       AEV__FN_PAT_N };
 int aev__fn_pattern_ok(int pattern, const char *s);
 /* The Java texts the errors quote of the last two. */
 #define AEV__FN_SOURCE_ARN_PATTERN \
