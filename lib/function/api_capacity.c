@@ -70,7 +70,10 @@ static int list_check(const aev__api_service *svc, aev__verrors *e, json_t *o, c
     if (rc == AEV_OK && !json_is_string(item))
       rc = aev__fn_invalid("Each member of %s must be a string.", name);
   }
-  if (rc != AEV_OK) return rc;
+  if (rc != AEV_OK) {
+    *out = NULL;
+    return rc;
+  }
   char shown[4096];
   shown_list(v, shown, sizeof shown);
   length_check(e, shown, member, json_array_size(v), min, max);
@@ -244,9 +247,11 @@ static int scaling_check(const aev__api_service *svc, aev__verrors *e, json_t *r
   rc = aev__api_opt_string(svc, sc, "ScalingMode", &mode);
   if (rc == AEV_OK && mode) enum_check(e, mode, "capacityProviderScalingConfig.scalingMode", modes);
   if (rc == AEV_OK) rc = aev__api_opt_array(svc, sc, "ScalingPolicies", &policies);
+  char *shown = policies ? json_dumps(policies, JSON_COMPACT) : NULL;
   if (rc == AEV_OK && policies)
-    length_check(e, NULL, "capacityProviderScalingConfig.scalingPolicies",
+    length_check(e, shown ? shown : "[...]", "capacityProviderScalingConfig.scalingPolicies",
                  json_array_size(policies), 1, 10);
+  free(shown);
   size_t i;
   json_array_foreach(policies, i, p) {
     if (rc == AEV_OK) rc = policy_check(e, p);

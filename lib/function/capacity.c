@@ -179,17 +179,20 @@ int aev__cap_create(aev_broker *b, const char *name, json_t *conf, json_t *tags,
                    "You have reached the maximum number of capacity providers (%d) for this "
                    "account.",
                    AEV__CAP_ACCOUNT_MAX);
+  /* Stored from here on: what fails takes it all back. */
+  const int storing = s && rc == AEV_OK;
   json_t *tagged = NULL;
-  if (s && rc == AEV_OK && tags && (rc = aev__fn_tags_merge(&tagged, tags)) == AEV_OK &&
+  if (storing && tags && (rc = aev__fn_tags_merge(&tagged, tags)) == AEV_OK &&
       json_object_set_new(s->tags, arn, tagged))
     rc = aev__nomem();
-  *out = s && rc == AEV_OK ? json_deep_copy(cp) : NULL;
-  if (s && rc == AEV_OK && (!*out || json_object_set(s->by_name, name, cp))) rc = aev__nomem();
-  if (s && rc == AEV_OK) rc = arm_step_locked(b, s, name, AEV__CAP_ACTIVATE_MS);
-  if (s && rc != AEV_OK) {
+  *out = storing && rc == AEV_OK ? json_deep_copy(cp) : NULL;
+  if (storing && rc == AEV_OK && (!*out || json_object_set(s->by_name, name, cp)))
+    rc = aev__nomem();
+  if (storing && rc == AEV_OK) rc = arm_step_locked(b, s, name, AEV__CAP_ACTIVATE_MS);
+  if (storing && rc != AEV_OK) {
     json_object_del(s->by_name, name);
     json_object_del(s->steps, name);
-    if (tags) json_object_del(s->tags, arn);
+    json_object_del(s->tags, arn);
   }
   if (s) unlock_store(s);
   json_decref(cp);

@@ -23,7 +23,9 @@
 static int qualifier_of(const aev__api_service *svc, json_t *req, const char **q) {
   json_t *v = json_object_get(req, "Qualifier");
   if (!v || json_is_null(v))
-    return aev__fail_validation(NULL, "qualifier", "Member must not be null");
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value null at 'qualifier' failed to satisfy "
+                     "constraint: Member must not be null");
   int rc = aev__api_req_string(svc, req, "Qualifier", q);
   if (rc != AEV_OK) return rc;
   size_t n = strlen(*q);
