@@ -181,10 +181,7 @@ int aev__cap_create(aev_broker *b, const char *name, json_t *conf, json_t *tags,
                    AEV__CAP_ACCOUNT_MAX);
   /* Stored from here on: what fails takes it all back. */
   const int storing = s && rc == AEV_OK;
-  json_t *tagged = NULL;
-  if (storing && tags && (rc = aev__fn_tags_merge(&tagged, tags)) == AEV_OK &&
-      json_object_set_new(s->tags, arn, tagged))
-    rc = aev__nomem();
+  if (storing && tags) rc = aev__fn_tags_merge_at(&s->tags, arn, tags);
   *out = storing && rc == AEV_OK ? json_deep_copy(cp) : NULL;
   if (storing && rc == AEV_OK && (!*out || json_object_set(s->by_name, name, cp)))
     rc = aev__nomem();
@@ -397,12 +394,7 @@ int aev__cap_tags_put(aev_broker *b, const char *arn, json_t *tags) {
   cap_store *s = rc == AEV_OK ? lock_store(b, 0, &rc) : NULL;
   if (!s && rc != AEV_OK) return rc;
   if (!find(b, s, arn)) rc = no_such_provider(arn);
-  else {
-    json_t *have = json_incref(json_object_get(s->tags, arn));
-    rc = aev__fn_tags_merge(&have, tags);
-    if (rc == AEV_OK && json_object_set(s->tags, arn, have)) rc = aev__nomem();
-    json_decref(have);
-  }
+  else rc = aev__fn_tags_merge_at(&s->tags, arn, tags);
   if (s) unlock_store(s);
   return rc;
 }
@@ -421,8 +413,7 @@ json_t *aev__cap_tags_get(aev_broker *b, const char *arn) {
   int rc;
   cap_store *s = lock_store(b, 0, &rc);
   if (!s) return rc == AEV_OK ? json_object() : NULL;
-  json_t *have = json_object_get(s->tags, arn);
-  json_t *copy = have ? json_copy(have) : json_object();
+  json_t *copy = aev__fn_tags_at(s->tags, arn);
   unlock_store(s);
   return copy;
 }

@@ -280,6 +280,11 @@ json_t *aev__fn_tags_json(aev_function *f);
  * caller holds: merges tags (checked) into *slot (NULL: none), all or
  * nothing; checks that keys are strings; drops keys from tags. */
 int aev__fn_tags_merge(json_t **slot, json_t *tags);
+/* The same for the tags of arn in a store's {ARN: tags} object *by_arn
+ * (created on first use); at answers a copy of arn's (an empty object when
+ * none; NULL: out of memory). */
+int aev__fn_tags_merge_at(json_t **by_arn, const char *arn, json_t *tags);
+json_t *aev__fn_tags_at(json_t *by_arn, const char *arn);
 int aev__fn_tag_keys_check(json_t *keys);
 void aev__fn_tags_drop_keys(json_t *tags, json_t *keys);
 
