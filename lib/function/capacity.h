@@ -61,13 +61,15 @@ const char *aev__cap_arn_of(json_t *doc);
  * while the provider is, else Active. */
 const char *aev__cap_version_state(aev_broker *b, const char *arn);
 /* CreateFunction's and UpdateFunctionConfiguration's CapacityProviderConfig
- * in req on top of base (NULL: a new function), with the Runtime the
- * configuration ends with: its members (ValidationException, all at once),
- * the provider (ResourceNotFoundException; ResourceConflictException while
- * it is Deleting), the runtime (the guide's "Lambda Managed Instances
- * runtimes"), that a function keeps the compute it was created with, and
- * the quota of versions per provider for a new function. */
-int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base);
+ * in req on top of base (NULL: a new function), with the Runtime and the
+ * *memory (MB) the configuration ends with: its members
+ * (ValidationException, all at once), the provider
+ * (ResourceNotFoundException; ResourceConflictException while it is
+ * Deleting), the runtime (the guide's "Lambda Managed Instances
+ * runtimes"), the memory (at least 2048 MB, the default of a new function
+ * on a provider), that a function keeps the compute it was created with,
+ * and the quota of versions per provider for a new function. */
+int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base, int *memory);
 /* PublishVersion of f: the quota of versions per provider. */
 int aev__cap_publish_check(aev_function *f);
 /* Invoke of the snapshot conf (NULL: $LATEST's): ResourceConflictException

@@ -15,6 +15,7 @@
 #define CONFIG "CapacityProviderConfig"
 #define INNER "LambdaManagedInstancesCapacityProviderConfig"
 #define ARN_MAX 140
+#define MEMORY_MIN 2048
 #define ARN_JAVA_PATTERN                                                                  \
   "arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-" \
   "provider:[a-zA-Z0-9-_]+"
@@ -102,21 +103,35 @@ static int members_check(json_t *config) {
   return aev__verrors_fail(&e);
 }
 
-int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base) {
-  json_t *config = json_object_get(req, CONFIG);
-  const char *had = base ? aev__cap_arn_of(base->doc) : NULL;
+/* What a function on a provider must be, whether or not the request
+ * names it again: a supported runtime, and "the minimum supported
+ * function size is 2GB and 1 vCPU" (Best practices for Lambda Managed
+ * Instances); a new function without a MemorySize gets that size (our
+ * choice, where Lambda (default) gives 128 MB). */
+static int function_check(json_t *req, const aev__fconf *base, int *memory) {
   json_t *runtime = json_object_get(req, "Runtime");
   if (!runtime && base) runtime = json_object_get(base->doc, "Runtime");
+  if (json_is_string(runtime) && !runtime_supported(json_string_value(runtime)))
+    return aev__fn_invalid("The runtime %s does not support Lambda Managed Instances.",
+                           json_string_value(runtime));
+  if (!base && !json_object_get(req, "MemorySize")) *memory = MEMORY_MIN;
+  if (*memory < MEMORY_MIN)
+    return aev__fn_invalid("MemorySize %d MB is below the minimum of %d MB for functions that "
+                           "use a capacity provider.",
+                           *memory, MEMORY_MIN);
+  return AEV_OK;
+}
+
+int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base, int *memory) {
+  json_t *config = json_object_get(req, CONFIG);
+  const char *had = base ? aev__cap_arn_of(base->doc) : NULL;
   if (!config || json_is_null(config)) {
     /* Our choice: the compute a function was created with stays; a
      * function on a provider cannot leave it, as it cannot join one. */
     if (config && had)
       return aev__fn_invalid("The capacity provider of a function cannot be removed. Create a "
                              "new function to run on Lambda (default) compute.");
-    if (had && json_is_string(runtime) && !runtime_supported(json_string_value(runtime)))
-      return aev__fn_invalid("The runtime %s does not support Lambda Managed Instances.",
-                             json_string_value(runtime));
-    return AEV_OK;
+    return had ? function_check(req, base, memory) : AEV_OK;
   }
   int rc = members_check(config);
   if (rc != AEV_OK) return rc;
@@ -127,11 +142,9 @@ int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base) {
   if (had && strcmp(had, arn))
     return aev__fn_invalid("The capacity provider of a function cannot be changed: it uses %s.",
                            had);
-  if (json_is_string(runtime) && !runtime_supported(json_string_value(runtime)))
-    return aev__fn_invalid("The runtime %s does not support Lambda Managed Instances.",
-                           json_string_value(runtime));
+  rc = function_check(req, base, memory);
   /* $LATEST of a new function is a version on the provider. */
-  return aev__cap_count_check(b, arn, base ? 0 : 1);
+  return rc == AEV_OK ? aev__cap_count_check(b, arn, base ? 0 : 1) : rc;
 }
 
 /* The provider ARN of conf (NULL: $LATEST's), malloc'd in *arn (NULL:

@@ -127,7 +127,7 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
                        256);
   json_t *ic = req ? json_object_get(req, "ImageConfig") : NULL;
   if (rc == AEV_OK && ic && !json_is_null(ic)) rc = aev__fn_image_config_check(ic);
-  if (rc == AEV_OK && req) rc = aev__cap_config_check(b, req, base);
+  if (rc == AEV_OK && req) rc = aev__cap_config_check(b, req, base, &c->memory);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();

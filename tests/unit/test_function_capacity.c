@@ -541,6 +541,8 @@ START_TEST(function_state_follows_its_provider) {
                    8);
   ck_assert_str_eq(json_string_value(json_object_get(c, "State")), "Pending");
   ck_assert_str_eq(json_string_value(json_object_get(c, "StateReasonCode")), "Creating");
+  /* The smallest size a function on a provider has, by default too. */
+  ck_assert_int_eq(json_integer_value(json_object_get(c, "MemorySize")), 2048);
   json_decref(c);
   /* Not invocable while its capacity is provided. */
   ft_call_err(b, "Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{}\"}",
@@ -594,6 +596,9 @@ START_TEST(function_refusals) {
       {"nodejs20.x", USES("cp"), "InvalidParameterValueException", "nodejs20.x"},
       {"java17", USES("cp"), "InvalidParameterValueException", "java17"},
       {"ruby3.3", USES("cp"), "InvalidParameterValueException", "ruby3.3"},
+      {"python3.13", USES("cp") ",\"MemorySize\":1024", "InvalidParameterValueException",
+       "MemorySize 1024 MB is below the minimum of 2048 MB for functions that use a capacity "
+       "provider."},
       {"python3.13", USES("missing"), "ResourceNotFoundException",
        "Capacity provider not found: " CP_ARN "missing"},
       {"python3.13",
@@ -670,6 +675,8 @@ START_TEST(update_keeps_the_compute) {
               "{\"FunctionName\":\"fn\",\"Runtime\":\"python3.12\"}",
               "InvalidParameterValueException",
               "The runtime python3.12 does not support Lambda Managed Instances.");
+  ft_call_err(b, "UpdateFunctionConfiguration", "{\"FunctionName\":\"fn\",\"MemorySize\":2047}",
+              "InvalidParameterValueException", "MemorySize 2047 MB is below the minimum");
   ft_call_err(b, "UpdateFunctionConfiguration", "{\"FunctionName\":\"plain\"," USES("cp") "}",
               "InvalidParameterValueException",
               "A function created without a capacity provider cannot be moved to one.");
