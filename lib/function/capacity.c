@@ -118,7 +118,8 @@ static void step_due(void *arg, int cancelled) {
     if (cp && json_integer_value(json_object_get(s->steps, st->name)) == st->generation) {
       const char *state = state_of(cp);
       /* Out of memory, it stays Pending: never half changed. */
-      if (strcmp(state, "Pending") == 0) (void)json_object_set_new(cp, "State", json_string("Active"));
+      if (strcmp(state, "Pending") == 0)
+        (void)json_object_set_new(cp, "State", json_string("Active"));
       else if (strcmp(state, "Deleting") == 0) {
         json_object_del(s->tags, json_string_value(json_object_get(cp, "CapacityProviderArn")));
         json_object_del(s->steps, st->name);

@@ -57,7 +57,8 @@ static int members_check(json_t *config) {
   json_t *mem = json_object_get(inner, "ExecutionEnvironmentMemoryGiBPerVCpu");
   char shown[64];
   if (!inner || json_is_null(inner))
-    aev__verrors_add(&e, NULL, "capacityProviderConfig.lambdaManagedInstancesCapacityProviderConfig",
+    aev__verrors_add(&e, NULL,
+                     "capacityProviderConfig.lambdaManagedInstancesCapacityProviderConfig",
                      "Member must not be null");
   else if (!arn || json_is_null(arn))
     aev__verrors_add(&e, NULL,

@@ -31,8 +31,8 @@ static int qualifier_of(const aev__api_service *svc, json_t *req, const char **q
   size_t n = strlen(*q);
   if (n < 1 || n > QUALIFIER_MAX) return aev__fail_length(*q, "qualifier", n, 1, QUALIFIER_MAX);
   if (strcmp(*q, "$LATEST.PUBLISHED") && strspn(*q, "0123456789") != n)
-    return aev__fail_validation(*q, "qualifier",
-                                "Member must satisfy regular expression pattern: " QUALIFIER_PATTERN);
+    return aev__fail_validation(
+        *q, "qualifier", "Member must satisfy regular expression pattern: " QUALIFIER_PATTERN);
   return AEV_OK;
 }
 
@@ -69,7 +69,8 @@ static int envs_member(aev__verrors *e, json_t *sc, const char *name, const char
   long long n = json_integer_value(v);
   char shown[32];
   snprintf(shown, sizeof shown, "%lld", n);
-  if (n < 0) aev__verrors_add(e, shown, member, "Member must have value greater than or equal to 0");
+  if (n < 0)
+    aev__verrors_add(e, shown, member, "Member must have value greater than or equal to 0");
   else if (n > ENVS_MAX)
     aev__verrors_add(e, shown, member, "Member must have value less than or equal to 15000");
   *out = n;

@@ -384,8 +384,8 @@ START_TEST(update_replaces_the_scaling_config) {
   /* Refused updates change nothing. */
   char *before = all_providers();
   ft_call_err(b, "UpdateCapacityProvider",
-              "{\"CapacityProviderName\":\"cp\",\"CapacityProviderScalingConfig\":{\"MaxVCpuCount\":"
-              "0,\"ScalingMode\":\"Never\"}}",
+              "{\"CapacityProviderName\":\"cp\",\"CapacityProviderScalingConfig\":"
+              "{\"MaxVCpuCount\":0,\"ScalingMode\":\"Never\"}}",
               "ValidationException", "2 validation errors detected");
   ft_call_err(b, "UpdateCapacityProvider",
               "{\"CapacityProviderName\":\"cp\",\"CapacityProviderScalingConfig\":{\"ScalingMode\":"
@@ -501,8 +501,10 @@ START_TEST(tags_by_arn) {
   json_t *o = ft_call(b, "ListTags", "{\"Resource\":\"" CP_ARN "cp\"}");
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "Tags"), "team")), "a");
   json_decref(o);
-  json_decref(ft_call(b, "TagResource", "{\"Resource\":\"" CP_ARN "cp\",\"Tags\":{\"env\":\"x\"}}"));
-  json_decref(ft_call(b, "UntagResource", "{\"Resource\":\"" CP_ARN "cp\",\"TagKeys\":[\"team\"]}"));
+  json_decref(
+      ft_call(b, "TagResource", "{\"Resource\":\"" CP_ARN "cp\",\"Tags\":{\"env\":\"x\"}}"));
+  json_decref(
+      ft_call(b, "UntagResource", "{\"Resource\":\"" CP_ARN "cp\",\"TagKeys\":[\"team\"]}"));
   o = ft_call(b, "ListTags", "{\"Resource\":\"" CP_ARN "cp\"}");
   ck_assert_int_eq(json_object_size(json_object_get(o, "Tags")), 1);
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "Tags"), "env")), "x");
@@ -612,7 +614,8 @@ START_TEST(function_refusals) {
        "expression pattern: arn:aws[a-zA-Z-]*:lambda:"},
       {"python3.13", "\"CapacityProviderConfig\":{}", "ValidationException",
        "Value null at 'capacityProviderConfig.lambdaManagedInstancesCapacityProviderConfig'"},
-      {"python3.13", "\"CapacityProviderConfig\":{\"LambdaManagedInstancesCapacityProviderConfig\":{}}",
+      {"python3.13",
+       "\"CapacityProviderConfig\":{\"LambdaManagedInstancesCapacityProviderConfig\":{}}",
        "ValidationException", "capacityProviderArn' failed to satisfy constraint: Member must "
                               "not be null"},
       {"python3.13",
@@ -806,7 +809,8 @@ START_TEST(scaling_config_of_a_version) {
   create_function("fn", "python3.13", USES("cp"));
   json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}"));
   /* Before any Put: the defaults, applied; nothing requested. */
-  json_t *o = ft_call(b, "GetFunctionScalingConfig", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");
+  json_t *o =
+      ft_call(b, "GetFunctionScalingConfig", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");
   ck_assert_str_eq(json_string_value(json_object_get(o, "FunctionArn")), FN_ARN "fn:1");
   json_t *applied = json_object_get(o, "AppliedFunctionScalingConfig");
   ck_assert_int_eq(json_integer_value(json_object_get(applied, "MinExecutionEnvironments")), 3);
