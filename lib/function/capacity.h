@@ -72,10 +72,15 @@ const char *aev__cap_version_state(aev_broker *b, const char *arn);
 int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base, int *memory);
 /* PublishVersion of f: the quota of versions per provider. */
 int aev__cap_publish_check(aev_function *f);
-/* Invoke of the snapshot conf (NULL: $LATEST's): ResourceConflictException
- * while its provider is Pending, as Lambda answers for a function that is
- * not Active yet. */
-int aev__cap_invocable(aev_function *f, const aev__fconf *conf);
+/* Invoke of version ("$LATEST" or a number) whose snapshot is conf (NULL:
+ * $LATEST's), for a function on a provider: only published versions run
+ * there, so $LATEST (and the unqualified function, which names
+ * $LATEST.PUBLISHED on AWS, never published here) is refused with
+ * NoPublishedVersionException; while the provider is Pending,
+ * ResourceConflictException as Lambda answers for a function that is not
+ * Active yet, in the throttle category so that queued events and mappings
+ * retry it as they retry a throttle. */
+int aev__cap_invocable(aev_function *f, const aev__fconf *conf, const char *version);
 /* Sets State (and its reason) in o, the configuration answer of c. */
 void aev__cap_state_put(aev_function *f, const aev__fconf *c, json_t **o);
 

@@ -166,11 +166,19 @@ int aev__cap_publish_check(aev_function *f) {
   return rc;
 }
 
-int aev__cap_invocable(aev_function *f, const aev__fconf *conf) {
+int aev__cap_invocable(aev_function *f, const aev__fconf *conf, const char *version) {
   char *arn;
   int rc = provider_of(f, conf, &arn);
-  if (rc == AEV_OK && arn && strcmp(aev__cap_version_state(f->res.broker, arn), "Pending") == 0)
-    rc = aev__fail(AEV_ERR_STATE, "ResourceConflictException",
+  /* NoPublishedVersionException: "The function has no published versions
+   * available." (Lambda's API reference, Invoke's errors). */
+  if (rc == AEV_OK && arn && strcmp(version, "$LATEST") == 0)
+    rc = aev__fail(AEV_ERR_STATE, "NoPublishedVersionException",
+                   "The function has no published versions available. Publish a version of "
+                   "%s and invoke it.",
+                   f->res.name);
+  else if (rc == AEV_OK && arn &&
+           strcmp(aev__cap_version_state(f->res.broker, arn), "Pending") == 0)
+    rc = aev__fail(AEV_ERR_THROTTLED, "ResourceConflictException",
                    "The operation cannot be performed at this time. The function is currently "
                    "in the following state: Pending");
   free(arn);

@@ -98,7 +98,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
       return aev__nomem();
     }
   }
-  int ready = aev__cap_invocable(f, conf);
+  int ready = aev__cap_invocable(f, conf, version);
   if (ready != AEV_OK) {
     free(invoked);
     aev__fconf_unref(conf);

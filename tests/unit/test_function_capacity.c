@@ -546,24 +546,40 @@ START_TEST(function_state_follows_its_provider) {
   /* The smallest size a function on a provider has, by default too. */
   ck_assert_int_eq(json_integer_value(json_object_get(c, "MemorySize")), 2048);
   json_decref(c);
-  /* Not invocable while its capacity is provided. */
-  ft_call_err(b, "Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{}\"}",
+  /* Only a published version runs on the provider, and not while its
+   * capacity is provided. */
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}"));
+  ft_call_err(b, "Invoke", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"Payload\":\"{}\"}",
               "ResourceConflictException",
               "The operation cannot be performed at this time. The function is currently in the "
               "following state: Pending");
   ck_assert_int_eq(st.calls, 0);
-  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  /* An event is kept and retried, as a throttled one, until it can run. */
+  json_t *r = ft_call(b, "Invoke",
+                      "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"InvocationType\":"
+                      "\"Event\",\"Payload\":\"{}\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(r, "StatusCode")), 202);
+  json_decref(r);
+  ck_assert_int_eq(aev_broker_advance(b, 59000), AEV_OK);
+  ck_assert_int_eq(st.calls, 0);
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
   c = config_of("fn", NULL);
   ck_assert_str_eq(json_string_value(json_object_get(c, "State")), "Active");
   ck_assert_ptr_null(json_object_get(c, "StateReasonCode"));
   json_decref(c);
+  ft_call_err(b, "Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{}\"}",
+              "NoPublishedVersionException", "The function has no published versions available.");
+  ft_call_err(b, "Invoke", "{\"FunctionName\":\"fn:$LATEST\",\"Payload\":\"{}\"}",
+              "NoPublishedVersionException", "The function has no published versions available.");
+  ck_assert_int_eq(aev_broker_advance(b, 300000), AEV_OK);
+  ck_assert_int_eq(st.calls, 1); /* the event */
   /* It runs on the broker's handler pool, as any function. */
-  json_t *r = ft_call(b, "Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{\\\"a\\\":1}\"}");
+  r = ft_call(b, "Invoke",
+                      "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"Payload\":\"{\\\"a\\\":1}\"}");
   ck_assert_int_eq(json_integer_value(json_object_get(r, "StatusCode")), 200);
-  ck_assert_int_eq(st.calls, 1);
+  ck_assert_int_eq(st.calls, 2);
   json_decref(r);
-  /* A published version keeps the configuration. */
-  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}"));
+  /* The published version keeps the configuration. */
   c = config_of("fn", "1");
   ck_assert_str_eq(json_string_value(json_object_get(
                        json_object_get(json_object_get(c, "CapacityProviderConfig"),

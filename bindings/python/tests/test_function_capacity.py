@@ -33,15 +33,17 @@ class CapacityProviders(unittest.TestCase):
                     Runtime="python3.13", Role="arn:aws:iam::000000000000:role/r",
                     CapacityProviderConfig={"LambdaManagedInstancesCapacityProviderConfig": {
                         "CapacityProviderArn": CP_ARN}})
-        err = self.error("Invoke", FunctionName="fn", Payload=b"{}")
+        self.b.call("lambda", "PublishVersion", FunctionName="fn")
+        err = self.error("Invoke", FunctionName="fn", Qualifier="1", Payload=b"{}")
         self.assertEqual(err["Code"], "ResourceConflictException")
         self.b.advance(60000)
         got = self.b.call("lambda", "GetCapacityProvider", CapacityProviderName="cp")
         self.assertEqual(got["CapacityProvider"]["State"], "Active")
-        self.assertEqual(self.b.call("lambda", "Invoke", FunctionName="fn",
+        err = self.error("Invoke", FunctionName="fn", Payload=b"{}")
+        self.assertEqual(err["Code"], "NoPublishedVersionException")
+        self.assertEqual(self.b.call("lambda", "Invoke", FunctionName="fn", Qualifier="1",
                                      Payload=b'{"a": 1}')["StatusCode"], 200)
         self.assertEqual(self.events, [{"a": 1}])
-        self.b.call("lambda", "PublishVersion", FunctionName="fn")
         put = self.b.call("lambda", "PutFunctionScalingConfig", FunctionName="fn", Qualifier="1",
                           FunctionScalingConfig={"MinExecutionEnvironments": 0,
                                                  "MaxExecutionEnvironments": 4})
