@@ -241,7 +241,8 @@ int aev__cap_update(aev_broker *b, const char *name, json_t *scaling, json_t **o
   if (next) aev__fn_put(&next, "LastModified", json_string(when));
   *out = next ? json_deep_copy(next) : NULL;
   if (cp && rc == AEV_OK && !*out) rc = aev__nomem();
-  if (rc == AEV_OK && json_object_update(cp, next)) rc = aev__nomem();
+  char key[160];
+  if (rc == AEV_OK && json_object_set(s->by_name, name_of(b, name, key), next)) rc = aev__nomem();
   if (s) unlock_store(s);
   json_decref(next);
   if (rc != AEV_OK) {

@@ -3,13 +3,15 @@
  * their states on the broker clock, the account quota), functions with a
  * CapacityProviderConfig (what they may be, their state while the capacity
  * is provided, the versions quota) and Put / GetFunctionScalingConfig.
- * Every refused request is checked to change nothing. */
+ * Every refused request is checked to change nothing, and so is every
+ * request that runs out of memory. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "aevtest.h"
 #include "function_support.h"
+#include "nomem.h"
 
 #define ROLE "arn:aws:iam::000000000000:role/operator"
 #define CP_ARN "arn:aws:lambda:us-east-1:000000000000:capacity-provider:"
@@ -575,7 +577,7 @@ START_TEST(function_state_follows_its_provider) {
   ck_assert_int_eq(st.calls, 1); /* the event */
   /* It runs on the broker's handler pool, as any function. */
   r = ft_call(b, "Invoke",
-                      "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"Payload\":\"{\\\"a\\\":1}\"}");
+              "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"Payload\":\"{\\\"a\\\":1}\"}");
   ck_assert_int_eq(json_integer_value(json_object_get(r, "StatusCode")), 200);
   ck_assert_int_eq(st.calls, 2);
   json_decref(r);
@@ -913,6 +915,103 @@ START_TEST(scaling_config_needs_a_provider) {
 }
 END_TEST
 
+/* ---- out of memory ---- */
+
+/* lambda ACTION's answer or error, parsed (the nomem cases' state). */
+static json_t *answer(const char *action, const char *req) {
+  char *text = NULL;
+  aev_call(b, "lambda", action, req, &text);
+  json_t *j = json_loads(text ? text : "null", JSON_DECODE_ANY, NULL);
+  aev_free(text);
+  ck_assert_ptr_nonnull(j);
+  return j;
+}
+
+/* The providers, cp's tags, fn's configuration and version 1's scaling. */
+static json_t *cap_state(void *ctx) {
+  (void)ctx;
+  return json_pack("{sosososo}", "providers", answer("ListCapacityProviders", "{}"), "tags",
+                   answer("ListTags", "{\"Resource\":\"" CP_ARN "cp\"}"), "functions",
+                   answer("ListFunctions", "{}"), "scaling",
+                   answer("GetFunctionScalingConfig",
+                          "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}"));
+}
+
+static int call_ok(const char *action, const char *req) {
+  char *out = NULL;
+  int rc = aev_call(b, "lambda", action, req, &out);
+  aev_free(out);
+  return rc;
+}
+
+static int create_cp(void *ctx) {
+  (void)ctx;
+  return call_ok("CreateCapacityProvider", "{\"CapacityProviderName\":\"new\"," VPC "," PERMS
+                                           ",\"Tags\":{\"k\":\"v\"}}");
+}
+
+/* A provider made: gone again (deleted, its 30 s over). */
+static void cp_created(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  ck_assert_int_eq(json_array_size(json_object_get(json_object_get(a->now, "providers"),
+                                                   "CapacityProviders")),
+                   2);
+  ck_assert_int_eq(call_ok("DeleteCapacityProvider", "{\"CapacityProviderName\":\"new\"}"),
+                   AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
+}
+
+static int update_cp(void *ctx) {
+  (void)ctx;
+  return call_ok("UpdateCapacityProvider",
+                 "{\"CapacityProviderName\":\"cp\",\"CapacityProviderScalingConfig\":"
+                 "{\"MaxVCpuCount\":12}}");
+}
+
+static int tag_cp(void *ctx) {
+  (void)ctx;
+  return call_ok("TagResource", "{\"Resource\":\"" CP_ARN "cp\",\"Tags\":{\"k\":\"v\"}}");
+}
+
+static int put_scaling(void *ctx) {
+  (void)ctx;
+  return call_ok("PutFunctionScalingConfig",
+                 "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"FunctionScalingConfig\":"
+                 "{\"MaxExecutionEnvironments\":9}}");
+}
+
+static int create_fn_on_cp(void *ctx) {
+  (void)ctx;
+  return call_ok("CreateFunction",
+                 "{\"FunctionName\":\"g\",\"Handler\":\"app.handler\",\"Runtime\":\"java21\","
+                 "\"Role\":\"arn:aws:iam::000000000000:role/r\"," USES("cp") "}");
+}
+
+static void fn_created(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  (void)a;
+  ck_assert_int_eq(call_ok("DeleteFunction", "{\"FunctionName\":\"g\"}"), AEV_OK);
+}
+
+START_TEST(out_of_memory_changes_nothing) {
+  active_provider("cp");
+  create_function("fn", "python3.13", USES("cp"));
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}"));
+  const nomem_case cases[] = {
+      {.what = "CreateCapacityProvider", .state = cap_state, .call = create_cp,
+       .succeeded = cp_created, .expect = NOMEM_FAILS_SOME},
+      {.what = "UpdateCapacityProvider", .state = cap_state, .call = update_cp,
+       .expect = NOMEM_ANY},
+      {.what = "TagResource", .state = cap_state, .call = tag_cp, .expect = NOMEM_ANY},
+      {.what = "PutFunctionScalingConfig", .state = cap_state, .call = put_scaling,
+       .expect = NOMEM_ANY},
+      {.what = "CreateFunction", .state = cap_state, .call = create_fn_on_cp,
+       .succeeded = fn_created, .expect = NOMEM_FAILS_SOME},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) nomem_sweep(&cases[i], NULL);
+}
+END_TEST
+
 int main(void) {
   Suite *su = suite_create("function_capacity");
   TCase *tc = tcase_create("providers");
@@ -940,6 +1039,10 @@ int main(void) {
   tcase_add_test(tc, versions_quota);
   tcase_add_test(tc, scaling_config_of_a_version);
   tcase_add_test(tc, scaling_config_needs_a_provider);
+  suite_add_tcase(su, tc);
+  tc = tcase_create("nomem");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, out_of_memory_changes_nothing);
   suite_add_tcase(su, tc);
   return aev_test_run(su);
 }
