@@ -15,6 +15,7 @@
 #include "core/registry.h"
 #include "core/tags.h"
 #include "core/sched.h"
+#include "core/verrors.h"
 #include "bus/schedule.h"
 
 typedef struct aev__rule aev__rule;
@@ -172,21 +173,6 @@ int aev__bus_check_name(const char *member, const char *name, size_t max);
  * AWS's model has it: at most 1600 characters, a name of [/.\-_A-Za-z0-9]
  * (no '/' when slash is 0) after an optional event-bus ARN prefix. */
 int aev__bus_check_name_or_arn(const char *member, const char *v, int slash);
-
-/* verrors.c: AWS's front end reports every broken model constraint of a
- * request at once; checks add each here in the order of the request's
- * members, and the request fails with all of them. */
-typedef struct aev__verrors {
-  int n;
-  char text[3000];
-} aev__verrors;
-/* Adds "Value 'value' at 'member' failed to satisfy constraint: constraint"
- * (value NULL: "Value null at ..."). */
-void aev__verrors_add(aev__verrors *e, const char *value, const char *member,
-                      const char *constraint);
-/* AEV_OK when e holds none, else ValidationException "N validation
- * error(s) detected: ...; ...". */
-int aev__verrors_fail(const aev__verrors *e);
 
 /* Rule, archive and replay descriptions: at most 512 characters. */
 #define AEV__MAX_DESCRIPTION 512

@@ -132,27 +132,13 @@ AEV__FN_API_ACTION(aev__fn_api_delete_csc) {
   return rc;
 }
 
-/* {member: the page of all (consumed) from from, at most max} with
- * NextMarker when more remain. */
-static int page(json_t *all, const char *member, size_t from, int64_t max, json_t **resp) {
-  json_t *items = json_array();
-  const size_t n = json_array_size(all);
-  for (size_t i = from; i < n && i < from + (size_t)max; i++)
-    aev__fn_put(&items, NULL, json_incref(json_array_get(all, i)));
-  *resp = items ? json_pack("{so}", member, items) : NULL;
-  if (*resp && from + (size_t)max < n)
-    aev__fn_put(resp, "NextMarker", json_sprintf("%zu", from + (size_t)max));
-  json_decref(all);
-  return *resp ? AEV_OK : aev__nomem();
-}
-
 AEV__FN_API_ACTION(aev__fn_api_list_cscs) {
   size_t from;
   int64_t max;
   json_t *all = NULL;
   int rc = aev__fn_paging(svc, req, LIST_MAX_ITEMS, &from, &max);
   if (rc == AEV_OK) rc = aev__csc_all(b, &all);
-  return rc == AEV_OK ? page(all, "CodeSigningConfigs", from, max, resp) : rc;
+  return rc == AEV_OK ? aev__fn_page(all, "CodeSigningConfigs", from, max, resp) : rc;
 }
 
 AEV__FN_API_ACTION(aev__fn_api_list_functions_by_csc) {
@@ -163,7 +149,7 @@ AEV__FN_API_ACTION(aev__fn_api_list_functions_by_csc) {
   int rc = arn_of(svc, req, &arn);
   if (rc == AEV_OK) rc = aev__fn_paging(svc, req, LIST_MAX_ITEMS, &from, &max);
   if (rc == AEV_OK) rc = aev__csc_functions(b, arn, &all);
-  return rc == AEV_OK ? page(all, "FunctionArns", from, max, resp) : rc;
+  return rc == AEV_OK ? aev__fn_page(all, "FunctionArns", from, max, resp) : rc;
 }
 
 /* The answer of Put and Get: the configuration and the function's name. */

@@ -59,6 +59,11 @@ int aev__fn_enum(const aev__api_service *svc, json_t *req, const char *name,
 int aev__fn_paging(const aev__api_service *svc, json_t *req, int64_t limit, size_t *from,
                    int64_t *max);
 
+/* fn_settings.c: {member: the page of all (an array, consumed) from
+ * position from, at most max items} in *resp, with NextMarker when more
+ * remain. */
+int aev__fn_page(json_t *all, const char *member, size_t from, int64_t max, json_t **resp);
+
 #define AEV__FN_API_ACTION(name) \
   int name(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp)
 AEV__FN_API_ACTION(aev__fn_api_create_url_config);

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "function/api_fnconf.h"
+#include "function/capacity.h"
 #include "function/csc.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
@@ -26,10 +27,7 @@
   "(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
 #define NAME_MAX_LEN 170
 
-/* TagResource's Resource: 1-256 characters matching this pattern. Only
- * functions, event-source mappings and code signing configurations carry
- * tags here, so the other kind of resource it names (capacity providers)
- * is refused by its POSIX form (arn_patterns.c). */
+/* TagResource's Resource: 1-256 characters matching this pattern. */
 #define RESOURCE_PATTERN                                                                 \
   "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
   "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|" \
@@ -1132,10 +1130,11 @@ static int get_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
 
 /* What a tagging action's Resource names, checked to exist: an
  * unqualified function (f; Lambda keeps no tags on versions and aliases),
- * an event-source mapping (uuid) or a code signing configuration (csc). */
+ * an event-source mapping (uuid), a code signing configuration (csc) or a
+ * capacity provider (cap). */
 typedef struct tag_target {
   aev_function *f;
-  const char *uuid, *csc;
+  const char *uuid, *csc, *cap;
 } tag_target;
 
 static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req, tag_target *t) {
@@ -1154,6 +1153,13 @@ static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req, tag_t
     t->uuid = esm + strlen(":event-source-mapping:");
     rc = aev_event_source_mapping_get(b, t->uuid, &out);
     aev_free(out);
+    return rc;
+  }
+  if (strstr(arn, ":capacity-provider:")) {
+    json_t *cp = NULL;
+    t->cap = arn;
+    rc = aev__cap_get(b, arn, &cp);
+    json_decref(cp);
     return rc;
   }
   if (strstr(arn, ":code-signing-config:")) {
@@ -1183,6 +1189,7 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = t.f     ? aev__fn_tags_put(t.f, tags)
        : t.csc ? aev__csc_tags_put(b, t.csc, tags)
+       : t.cap ? aev__cap_tags_put(b, t.cap, tags)
                : aev__esm_tags_put(b, t.uuid, tags);
   aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
@@ -1205,6 +1212,7 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = t.f     ? aev__fn_tags_remove(t.f, keys)
        : t.csc ? aev__csc_tags_remove(b, t.csc, keys)
+       : t.cap ? aev__cap_tags_remove(b, t.cap, keys)
                : aev__esm_tags_remove(b, t.uuid, keys);
   aev_function_release(t.f);
   if (rc == AEV_OK) *resp = json_object();
@@ -1219,6 +1227,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
   json_t *tags = rc != AEV_OK ? NULL
                  : t.f        ? aev__fn_tags_json(t.f)
                  : t.csc      ? aev__csc_tags_get(b, t.csc)
+                 : t.cap      ? aev__cap_tags_get(b, t.cap)
                               : aev__esm_tags_get(b, t.uuid);
   aev_function_release(t.f);
   if (rc != AEV_OK) return rc;
@@ -1230,11 +1239,13 @@ static const aev__api_action actions[] = {
     {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
     {"CreateAlias", create_alias},
+    {"CreateCapacityProvider", aev__fn_api_create_capacity_provider},
     {"CreateCodeSigningConfig", aev__fn_api_create_csc},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
     {"CreateFunctionUrlConfig", aev__fn_api_create_url_config},
     {"DeleteAlias", delete_alias},
+    {"DeleteCapacityProvider", aev__fn_api_delete_capacity_provider},
     {"DeleteCodeSigningConfig", aev__fn_api_delete_csc},
     {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
@@ -1247,6 +1258,7 @@ static const aev__api_action actions[] = {
      delete_provisioned_concurrency_config},
     {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
+    {"GetCapacityProvider", aev__fn_api_get_capacity_provider},
     {"GetCodeSigningConfig", aev__fn_api_get_csc},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
@@ -1255,6 +1267,7 @@ static const aev__api_action actions[] = {
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
     {"GetFunctionRecursionConfig", aev__fn_api_get_recursion_config},
+    {"GetFunctionScalingConfig", aev__fn_api_get_scaling_config},
     {"GetFunctionUrlConfig", aev__fn_api_get_url_config},
     {"GetLayerVersion", aev__api_get_layer_version},
     {"GetLayerVersionByArn", aev__api_get_layer_version_by_arn},
@@ -1266,10 +1279,12 @@ static const aev__api_action actions[] = {
     {"InvokeAsync", invoke_async},
     {"InvokeWithResponseStream", aev__fn_api_invoke_stream},
     {"ListAliases", list_aliases},
+    {"ListCapacityProviders", aev__fn_api_list_capacity_providers},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
+    {"ListFunctionVersionsByCapacityProvider", aev__fn_api_list_versions_by_capacity_provider},
     {"ListFunctions", list_functions},
     {"ListFunctionsByCodeSigningConfig", aev__fn_api_list_functions_by_csc},
     {"ListLayerVersions", aev__api_list_layer_versions},
@@ -1283,6 +1298,7 @@ static const aev__api_action actions[] = {
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
     {"PutFunctionRecursionConfig", aev__fn_api_put_recursion_config},
+    {"PutFunctionScalingConfig", aev__fn_api_put_scaling_config},
     {"PutProvisionedConcurrencyConfig", put_provisioned_concurrency_config},
     {"PutRuntimeManagementConfig", aev__fn_api_put_runtime_management},
     {"RemoveLayerVersionPermission", aev__api_remove_layer_version_permission},
@@ -1290,6 +1306,7 @@ static const aev__api_action actions[] = {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
+    {"UpdateCapacityProvider", aev__fn_api_update_capacity_provider},
     {"UpdateCodeSigningConfig", aev__fn_api_update_csc},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionCode", update_function_code},

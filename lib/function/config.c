@@ -10,6 +10,7 @@
 #include "core/broker.h"
 #include "core/json_dump.h"
 #include "core/status.h"
+#include "function/capacity.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -17,7 +18,8 @@
 static const char *const recorded[] = {"Description", "Runtime", "Handler",
                                        "Role", "Architectures",
                                        "EphemeralStorage", "Layers",
-                                       "TracingConfig", "ImageConfig"};
+                                       "TracingConfig", "ImageConfig",
+                                       "CapacityProviderConfig"};
 
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
   time_t s = (time_t)(ms / 1000);
@@ -125,6 +127,7 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
                        256);
   json_t *ic = req ? json_object_get(req, "ImageConfig") : NULL;
   if (rc == AEV_OK && ic && !json_is_null(ic)) rc = aev__fn_image_config_check(ic);
+  if (rc == AEV_OK && req) rc = aev__cap_config_check(b, req, base, &c->memory);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
@@ -179,6 +182,7 @@ json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   aev__fn_put(&o, "LastModified", json_string(c->last_modified));
   aev__fn_put(&o, "Version", json_string("$LATEST"));
   aev__fn_put(&o, "State", json_string("Active"));
+  aev__cap_state_put(f, c, &o);
   aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));
   aev__fn_put(&o, "PackageType", json_string(c->code.image_uri ? "Image" : "Zip"));
   aev__fn_put(&o, "CodeSha256", json_string(c->code.sha256));

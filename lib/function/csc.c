@@ -110,16 +110,6 @@ static void now_text(aev_broker *b, char out[40]) {
   aev__fn_iso_time(aev__clock_now_ms(aev__broker_clock(b)), out, 40, 0);
 }
 
-/* Merges tags into arn's (store locked), all or nothing. */
-static int tags_merge_locked(csc_store *s, const char *arn, json_t *tags) {
-  if (!s->tags && !(s->tags = json_object())) return aev__nomem();
-  json_t *have = json_incref(json_object_get(s->tags, arn));
-  int rc = aev__fn_tags_merge(&have, tags);
-  if (rc == AEV_OK && json_object_set(s->tags, arn, have)) rc = aev__nomem();
-  json_decref(have);
-  return rc;
-}
-
 int aev__csc_create(aev_broker *b, json_t *publishers, const char *policy,
                     const char *description, json_t *tags, json_t **out) {
   /* csc- and 17 characters of [a-z0-9], from the broker's generator so
@@ -142,7 +132,7 @@ int aev__csc_create(aev_broker *b, json_t *publishers, const char *policy,
   csc_store *s = rc == AEV_OK ? lock_store(b, 1, &rc) : NULL;
   if (s) {
     if (json_object_set(s->by_arn, arn, conf)) rc = aev__nomem();
-    if (rc == AEV_OK && tags && (rc = tags_merge_locked(s, arn, tags)) != AEV_OK)
+    if (rc == AEV_OK && tags && (rc = aev__fn_tags_merge_at(&s->tags, arn, tags)) != AEV_OK)
       json_object_del(s->by_arn, arn);
     unlock_store(s);
   }
@@ -258,7 +248,7 @@ int aev__csc_tags_put(aev_broker *b, const char *arn, json_t *tags) {
   int rc = aev__fn_tags_check(tags);
   csc_store *s = rc == AEV_OK ? lock_store(b, 0, &rc) : NULL;
   if (!s && rc != AEV_OK) return rc;
-  rc = !find(s, arn) ? no_such_config(arn) : tags_merge_locked(s, arn, tags);
+  rc = !find(s, arn) ? no_such_config(arn) : aev__fn_tags_merge_at(&s->tags, arn, tags);
   if (s) unlock_store(s);
   return rc;
 }
@@ -277,8 +267,7 @@ json_t *aev__csc_tags_get(aev_broker *b, const char *arn) {
   int rc;
   csc_store *s = lock_store(b, 0, &rc);
   if (!s) return rc == AEV_OK ? json_object() : NULL;
-  json_t *have = s->tags ? json_object_get(s->tags, arn) : NULL;
-  json_t *copy = have ? json_copy(have) : json_object();
+  json_t *copy = aev__fn_tags_at(s->tags, arn);
   unlock_store(s);
   return copy;
 }

@@ -57,6 +57,20 @@ int aev__fn_paging(const aev__api_service *svc, json_t *req, int64_t limit, size
   return rc;
 }
 
+/* {member: the page of all (consumed) from from, at most max} with
+ * NextMarker when more remain. */
+int aev__fn_page(json_t *all, const char *member, size_t from, int64_t max, json_t **resp) {
+  json_t *items = json_array();
+  const size_t n = json_array_size(all);
+  for (size_t i = from; i < n && i < from + (size_t)max; i++)
+    aev__fn_put(&items, NULL, json_incref(json_array_get(all, i)));
+  *resp = items ? json_pack("{so}", member, items) : NULL;
+  if (*resp && from + (size_t)max < n)
+    aev__fn_put(resp, "NextMarker", json_sprintf("%zu", from + (size_t)max));
+  json_decref(all);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
 static int required(json_t *req, const char *name, const char *member) {
   json_t *v = json_object_get(req, name);
   if (v && !json_is_null(v)) return AEV_OK;

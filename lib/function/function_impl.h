@@ -280,6 +280,11 @@ json_t *aev__fn_tags_json(aev_function *f);
  * caller holds: merges tags (checked) into *slot (NULL: none), all or
  * nothing; checks that keys are strings; drops keys from tags. */
 int aev__fn_tags_merge(json_t **slot, json_t *tags);
+/* The same for the tags of arn in a store's {ARN: tags} object *by_arn
+ * (created on first use); at answers a copy of arn's (an empty object when
+ * none; NULL: out of memory). */
+int aev__fn_tags_merge_at(json_t **by_arn, const char *arn, json_t *tags);
+json_t *aev__fn_tags_at(json_t *by_arn, const char *arn);
 int aev__fn_tag_keys_check(json_t *keys);
 void aev__fn_tags_drop_keys(json_t *tags, json_t *keys);
 
@@ -579,9 +584,12 @@ int aev__fn_stale_revision(void);
 
 /* arn_patterns.c: whether a value matches one of Lambda's patterns (its
  * API reference's Java patterns, in POSIX terms): a FunctionName, a
- * TagResource Resource, an AddPermission SourceArn, a destination. */
+ * TagResource Resource, an AddPermission SourceArn, a destination, a
+ * capacity provider's ARN, its operator role and its KMS key. */
 enum { AEV__FN_PAT_NAME, AEV__FN_PAT_RESOURCE, AEV__FN_PAT_SOURCE_ARN,
-       AEV__FN_PAT_DESTINATION, AEV__FN_PAT_N };
+       AEV__FN_PAT_DESTINATION,
+       AEV__FN_PAT_CAPACITY_ARN, AEV__FN_PAT_ROLE, AEV__FN_PAT_KMS,
+       AEV__FN_PAT_N };
 int aev__fn_pattern_ok(int pattern, const char *s);
 /* The Java texts the errors quote of the last two. */
 #define AEV__FN_SOURCE_ARN_PATTERN \

@@ -15,6 +15,7 @@
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "function/capacity.h"
 #include "function/function_impl.h"
 #include "function/lineage.h"
 
@@ -96,6 +97,12 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
       aev__fconf_unref(conf);
       return aev__nomem();
     }
+  }
+  int ready = aev__cap_invocable(f, conf, version);
+  if (ready != AEV_OK) {
+    free(invoked);
+    aev__fconf_unref(conf);
+    return ready;
   }
   /* The chain's lineage with this run counted, after the payload. */
   size_t at = own ? 0 : len + 1;

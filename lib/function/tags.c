@@ -58,6 +58,20 @@ int aev__fn_tags_merge(json_t **slot, json_t *tags) {
   return AEV_OK;
 }
 
+int aev__fn_tags_merge_at(json_t **by_arn, const char *arn, json_t *tags) {
+  if (!*by_arn && !(*by_arn = json_object())) return aev__nomem();
+  json_t *have = json_incref(json_object_get(*by_arn, arn));
+  int rc = aev__fn_tags_merge(&have, tags);
+  if (rc == AEV_OK && json_object_set(*by_arn, arn, have)) rc = aev__nomem();
+  json_decref(have);
+  return rc;
+}
+
+json_t *aev__fn_tags_at(json_t *by_arn, const char *arn) {
+  json_t *have = by_arn ? json_object_get(by_arn, arn) : NULL;
+  return have ? json_copy(have) : json_object();
+}
+
 int aev__fn_tag_keys_check(json_t *keys) {
   size_t i;
   json_t *k;

@@ -10,6 +10,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/capacity.h"
 #include "function/function_impl.h"
 
 void aev__versions_free(aev_function *f) {
@@ -209,6 +210,7 @@ int aev__fn_publish(aev_function *f, const char *description,
                     const char *revision, const char *code_sha256,
                     char **json) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = aev__cap_publish_check(f);
   if (rc != AEV_OK) return rc;
   char *d = description ? strdup(description) : NULL;
   if (description && !d) return aev__nomem();

@@ -1,11 +1,11 @@
-/* AWS's front-end validation report for the "events" service: every broken
- * model constraint of a request at once, "2 validation errors detected:
+/* AWS's front-end validation report (EventBridge, Lambda capacity
+ * providers): every broken model constraint of a request at once, "2 validation errors detected:
  * Value 'a' at 'x' failed to satisfy constraint: ...; Value null at 'y'
  * failed to satisfy constraint: Member must not be null". */
 #include <stdio.h>
 #include <string.h>
 
-#include "bus/bus_impl.h"
+#include "core/verrors.h"
 #include "core/status.h"
 
 void aev__verrors_add(aev__verrors *e, const char *value, const char *member,
