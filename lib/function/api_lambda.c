@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "function/api_fnconf.h"
 #include "function/csc.h"
+#include "function/durable.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -417,7 +418,15 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_api_payload(req, &payload, &len, &owned);
-  if (rc == AEV_OK && strcmp(type, "Event") == 0) {
+  /* A durable function's Invoke starts a durable execution (durable.c). */
+  const char *durable_name = NULL;
+  json_t *durable = NULL;
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DurableExecutionName", &durable_name);
+  if (rc == AEV_OK && strcmp(type, "DryRun"))
+    rc = aev__durable_invoke(f, q, type, durable_name, payload, len, &durable);
+  if (rc == AEV_OK && durable) {
+    *resp = durable;
+  } else if (rc == AEV_OK && strcmp(type, "Event") == 0) {
     rc = aev_function_invoke_event_qualified(f, q, payload, len, NULL);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
@@ -1229,6 +1238,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
 static const aev__api_action actions[] = {
     {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
+    {"CheckpointDurableExecution", aev__fn_api_checkpoint_durable},
     {"CreateAlias", create_alias},
     {"CreateCodeSigningConfig", aev__fn_api_create_csc},
     {"CreateEventSourceMapping", create_event_source_mapping},
@@ -1248,6 +1258,9 @@ static const aev__api_action actions[] = {
     {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
     {"GetCodeSigningConfig", aev__fn_api_get_csc},
+    {"GetDurableExecution", aev__fn_api_get_durable},
+    {"GetDurableExecutionHistory", aev__fn_api_get_durable_history},
+    {"GetDurableExecutionState", aev__fn_api_get_durable_state},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
     {"GetFunctionCodeSigningConfig", aev__fn_api_get_function_csc},
@@ -1267,6 +1280,7 @@ static const aev__api_action actions[] = {
     {"InvokeWithResponseStream", aev__fn_api_invoke_stream},
     {"ListAliases", list_aliases},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
+    {"ListDurableExecutionsByFunction", aev__fn_api_list_durable},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
@@ -1287,6 +1301,10 @@ static const aev__api_action actions[] = {
     {"PutRuntimeManagementConfig", aev__fn_api_put_runtime_management},
     {"RemoveLayerVersionPermission", aev__api_remove_layer_version_permission},
     {"RemovePermission", remove_permission},
+    {"SendDurableExecutionCallbackFailure", aev__fn_api_durable_callback_failure},
+    {"SendDurableExecutionCallbackHeartbeat", aev__fn_api_durable_callback_heartbeat},
+    {"SendDurableExecutionCallbackSuccess", aev__fn_api_durable_callback_success},
+    {"StopDurableExecution", aev__fn_api_stop_durable},
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
