@@ -149,26 +149,24 @@ AEV__FN_API_ACTION(aev__fn_api_stop_durable) {
   return rc;
 }
 
+/* Result is the request's whole body (a REST payload, as Invoke's Payload
+ * is), so it is carried as its text, not as base64 (DESIGN §2). */
 static int callback(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp,
                     int kind) {
-  const char *id;
-  json_t *error = NULL, *result = NULL;
-  unsigned char *bytes = NULL;
-  size_t n = 0;
+  const char *id, *text = "";
+  json_t *error = NULL;
   int rc = token_member(svc, req, "CallbackId", "callbackId", 1024, &id);
-  if (rc == AEV_OK && kind == 0) rc = aev__api_opt_blob(svc, req, "Result", &bytes, &n);
-  if (rc == AEV_OK && n > AEV__DURABLE_ERROR_MAX)
+  if (rc == AEV_OK && kind == 0) rc = aev__api_opt_string(svc, req, "Result", &text);
+  if (rc == AEV_OK && strlen(text) > AEV__DURABLE_ERROR_MAX)
     rc = aev__fail(AEV_ERR_LIMIT, "InvalidParameterValueException",
                    "1 validation error detected: Value at 'result' failed to satisfy "
                    "constraint: Member must have length less than or equal to %d",
                    AEV__DURABLE_ERROR_MAX);
   if (rc == AEV_OK && kind == 1) rc = aev__api_opt_object(svc, req, "Error", &error);
   if (rc == AEV_OK) rc = aev__durable_error_check(error, "Error");
-  /* The Result's bytes are kept as the text the SDK reads back. */
-  if (rc == AEV_OK && kind == 0 && !(result = json_stringn(bytes ? (char *)bytes : "", n)))
-    rc = aev__fn_invalid("The callback Result must be UTF-8 text.");
-  free(bytes);
+  json_t *result = rc == AEV_OK && kind == 0 ? json_string(text) : NULL;
   json_t *err = rc == AEV_OK && kind == 1 ? (error ? json_incref(error) : json_object()) : NULL;
+  if (rc == AEV_OK && ((kind == 0 && !result) || (kind == 1 && !err))) rc = aev__nomem();
   if (rc == AEV_OK) rc = aev__durable_callback(b, id, kind, result, err);
   json_decref(result);
   json_decref(err);

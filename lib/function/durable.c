@@ -138,7 +138,8 @@ void aev__dexec_rearm_locked(aev__dexec *e) {
 
 /* {"Payload": error} as the history's EventError carries it. */
 static json_t *event_error(json_t *error) {
-  return json_pack("{s{sO}}", "Error", "Payload", error ? error : json_object());
+  return error ? json_pack("{s{sO}}", "Error", "Payload", error)
+               : json_pack("{s{s{}}}", "Error", "Payload");
 }
 
 void aev__dexec_close_locked(aev__dexec *e, int status, json_t *result, json_t *error) {
@@ -161,7 +162,7 @@ void aev__dexec_close_locked(aev__dexec *e, int status, json_t *result, json_t *
   }
   json_t *details =
       status == AEV__DX_SUCCEEDED
-          ? json_pack("{s{sO}}", "Result", "Payload", result ? result : json_string(""))
+          ? json_pack("{s{ss}}", "Result", "Payload", result ? json_string_value(result) : "")
           : event_error(error);
   aev__dexec_event_locked(e, events[status], exec, details);
   disarm(e, &e->wake);
@@ -225,14 +226,11 @@ static void apply_output(aev__dexec *e, const aev__invoke_result *r, int *again)
      * or a timeout) fails the execution with that error. */
     json_t *err = NULL;
     aev__json_parse(r->payload, r->len, 0, &err, NULL);
-    aev__dexec_close_locked(
-        e, AEV__DX_FAILED, NULL,
-        json_pack("{sOsO}", "ErrorType",
-                  json_object_get(err, "errorType") ? json_object_get(err, "errorType")
-                                                    : json_string(r->function_error),
-                  "ErrorMessage",
-                  json_object_get(err, "errorMessage") ? json_object_get(err, "errorMessage")
-                                                       : json_string("")));
+    const char *type = json_string_value(json_object_get(err, "errorType")),
+               *msg = json_string_value(json_object_get(err, "errorMessage"));
+    aev__dexec_close_locked(e, AEV__DX_FAILED, NULL,
+                            json_pack("{ssss}", "ErrorType", type ? type : r->function_error,
+                                      "ErrorMessage", msg ? msg : ""));
     json_decref(err);
     return;
   }
@@ -444,10 +442,10 @@ static json_t *sync_answer(aev__dexec *e) {
   if (e->status == AEV__DX_SUCCEEDED && e->result)
     aev__fn_put(&o, "Payload", json_incref(e->result));
   if (e->status > AEV__DX_SUCCEEDED) {
-    json_t *type = json_object_get(e->error, "ErrorType"),
-           *msg = json_object_get(e->error, "ErrorMessage");
-    json_t *err = json_pack("{sOsO}", "errorType", type ? type : json_string(""),
-                            "errorMessage", msg ? msg : json_string(""));
+    const char *type = json_string_value(json_object_get(e->error, "ErrorType")),
+               *msg = json_string_value(json_object_get(e->error, "ErrorMessage"));
+    json_t *err = json_pack("{ssss}", "errorType", type ? type : "", "errorMessage",
+                            msg ? msg : "");
     char *text = err ? aev__json_dumps(err, JSON_COMPACT) : NULL;
     json_decref(err);
     aev__fn_put(&o, "Payload", text ? json_string(text) : NULL);

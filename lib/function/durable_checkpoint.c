@@ -236,8 +236,8 @@ static int finish_op(aev__dexec *e, json_t *u, int type, int action, aev__dop *o
     if (error) json_object_set(d, "Error", error);
     set_status(op, "FAILED", e, 1);
     event(e, type, "Failed", op,
-          type == T_STEP ? json_pack("{s{sO}so}", "Error", "Payload",
-                                     error ? error : json_object(), "RetryDetails",
+          type == T_STEP ? json_pack("{s{so}so}", "Error", "Payload",
+                                     error ? json_incref(error) : json_object(), "RetryDetails",
                                      retry_details(op, -1))
                          : event_payload("Error", error));
   } else {
@@ -250,7 +250,7 @@ static int finish_op(aev__dexec *e, json_t *u, int type, int action, aev__dop *o
     op->due = aev__dexec_mono(e) + delay * 1000;
     set_status(op, "PENDING", e, 0);
     event(e, type, "Failed", op,
-          json_pack("{s{sO}so}", "Error", "Payload", error ? error : json_object(),
+          json_pack("{s{so}so}", "Error", "Payload", error ? json_incref(error) : json_object(),
                     "RetryDetails", retry_details(op, delay)));
   }
   return AEV_OK;

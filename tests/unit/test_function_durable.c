@@ -397,7 +397,7 @@ START_TEST(callback_completed_from_outside) {
   advance_s(15);
   assert_status(arn, "RUNNING");
   json_decref(call("SendDurableExecutionCallbackSuccess",
-                   json_pack("{ssss}", "CallbackId", st.callback_id, "Result", "ImFwcHJvdmVkIg==")));
+                   json_pack("{ssss}", "CallbackId", st.callback_id, "Result", "\"approved\"")));
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(st.calls, 2);
   json_t *d = describe(arn);
@@ -736,6 +736,93 @@ START_TEST(checkpoint_refusals_change_nothing) {
 }
 END_TEST
 
+
+START_TEST(sync_invoke_waits_on_a_real_clock) {
+  aev_broker_destroy(b);
+  ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK); /* real clock, workers */
+  ck_assert_int_eq(aev_handler_register(b, "sdk", handler, NULL, NULL), AEV_OK);
+  create("d", "{\"ExecutionTimeout\":60}");
+  st.mode = CLOSE_BY_CHECKPOINT;
+  json_t *r = ft_call(b, "Invoke", "{\"FunctionName\":\"d\",\"Payload\":\"{}\"}");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "Payload")), "\"big\"");
+  ck_assert_int_eq(st.calls, 1);
+  json_decref(r);
+}
+END_TEST
+
+START_TEST(versions_and_aliases_run_their_version) {
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"d\"}"));
+  json_decref(ft_call(b, "CreateAlias", "{\"FunctionName\":\"d\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  st.mode = FOREVER;
+  json_t *r = ft_call(b, "Invoke", "{\"FunctionName\":\"d:live\",\"InvocationType\":\"Event\"}");
+  const char *arn = json_string_value(json_object_get(r, "DurableExecutionArn"));
+  ck_assert_msg(strstr(arn, ":function:d:1/durable-execution/"), "%s", arn);
+  json_t *d = describe(arn);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Version")), "1");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "FunctionArn")),
+                   "arn:aws:lambda:us-east-1:000000000000:function:d:1");
+  json_decref(d);
+  json_t *l = call("ListDurableExecutionsByFunction", json_pack("{ssss}", "FunctionName", "d", "Qualifier", "live"));
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "DurableExecutions")), 1);
+  json_decref(l);
+  json_decref(r);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 1);
+}
+END_TEST
+
+START_TEST(size_limits) {
+  st.mode = CALLBACK;
+  char *arn = start_async(NULL);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *big = malloc(262146);
+  memset(big, 'x', 262145);
+  big[262145] = '\0';
+  call_err("SendDurableExecutionCallbackSuccess", json_pack("{ssss}", "CallbackId", st.callback_id, "Result", big),
+           "InvalidParameterValueException", "less than or equal to 262144");
+  call_err("SendDurableExecutionCallbackFailure",
+           json_pack("{sss{ss}}", "CallbackId", st.callback_id, "Error", "ErrorMessage", big),
+           "InvalidParameterValueException", "combined size");
+  call_err("StopDurableExecution", json_pack("{sss{ss}}", "DurableExecutionArn", arn, "Error", "ErrorData", big),
+           "InvalidParameterValueException", "combined size");
+  free(big);
+  assert_status(arn, "RUNNING");
+  /* The payload limits of Invoke: 1 MB for an Event, 6 MB in sync. */
+  big = malloc(1048580);
+  memset(big, ' ', 1048579);
+  big[0] = '1';
+  big[1048579] = '\0';
+  json_t *req = json_pack("{ssssss}", "FunctionName", "d", "InvocationType", "Event", "Payload", big);
+  call_err("Invoke", req, "RequestEntityTooLargeException", "Request must be smaller than");
+  free(big);
+  free(arn);
+}
+END_TEST
+
+START_TEST(execution_fails_through_its_checkpoint) {
+  ck_assert_int_eq(aev_handler_register(b, "failing", refusing_handler, NULL, NULL), AEV_OK);
+  json_decref(ft_call(b, "CreateFunction",
+                      "{\"FunctionName\":\"x\",\"Handler\":\"failing\",\"DurableConfig\":{\"ExecutionTimeout\":60}}"));
+  json_decref(ft_call(b, "Invoke", "{\"FunctionName\":\"x\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *fail = update("any", "EXECUTION", "FAIL");
+  json_object_set_new(fail, "Error", json_pack("{ssss}", "ErrorType", "Gave up", "ErrorMessage", "why"));
+  json_t *r = checkpoint(json_pack("[o]", fail));
+  ck_assert_ptr_null(json_object_get(r, "CheckpointToken"));
+  json_decref(r);
+  json_t *d = describe(st.arn);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Status")), "FAILED");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")), "Gave up");
+  json_decref(d);
+  /* Its pending wait never fires. */
+  advance_s(100);
+  r = call("GetDurableExecutionHistory", json_pack("{sssb}", "DurableExecutionArn", st.arn, "ReverseOrder", 1));
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r, "Events"), 0), "EventType")),
+                   "ExecutionFailed");
+  json_decref(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_durable");
   TCase *tc = tcase_create("config");
@@ -755,12 +842,16 @@ static Suite *suite(void) {
   tcase_add_test(tc, execution_timeout_then_retention);
   tcase_add_test(tc, invocation_outcomes);
   tcase_add_test(tc, idempotent_start_by_name);
+  tcase_add_test(tc, sync_invoke_waits_on_a_real_clock);
+  tcase_add_test(tc, versions_and_aliases_run_their_version);
+  tcase_add_test(tc, size_limits);
   suite_add_tcase(su, tc);
   tc = tcase_create("reads");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, list_filters_and_pages);
   tcase_add_test(tc, state_and_history_pages);
   tcase_add_test(tc, checkpoint_refusals_change_nothing);
+  tcase_add_test(tc, execution_fails_through_its_checkpoint);
   suite_add_tcase(su, tc);
   return su;
 }
