@@ -217,6 +217,19 @@ static char *start_async(const char *extra) {
   return arn;
 }
 
+/* An execution started in mode, its first invocation run. */
+static char *started(int mode, const char *extra) {
+  st.mode = mode;
+  char *arn = start_async(extra);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  return arn;
+}
+
+/* The ErrorType of an object's Error member. */
+static const char *error_type(json_t *o) {
+  return json_string_value(json_object_get(json_object_get(o, "Error"), "ErrorType"));
+}
+
 static json_t *describe(const char *arn) {
   return call("GetDurableExecution", json_pack("{ss}", "DurableExecutionArn", arn));
 }
@@ -365,9 +378,7 @@ START_TEST(sync_invoke_answers_the_result) {
 END_TEST
 
 START_TEST(retried_step_runs_again_after_its_delay) {
-  st.mode = RETRY;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(RETRY, NULL);
   ck_assert_int_eq(st.calls, 1);
   advance_s(4);
   ck_assert_int_eq(st.calls, 1);
@@ -414,25 +425,21 @@ START_TEST(callback_completed_from_outside) {
 END_TEST
 
 START_TEST(callback_failure_fails_the_execution) {
-  st.mode = CALLBACK;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(CALLBACK, NULL);
   json_decref(call("SendDurableExecutionCallbackFailure",
                    json_pack("{sss{ssss}}", "CallbackId", st.callback_id, "Error", "ErrorType",
                              "Rejected", "ErrorMessage", "no")));
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   json_t *d = describe(arn);
   ck_assert_str_eq(json_string_value(json_object_get(d, "Status")), "FAILED");
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")), "Rejected");
+  ck_assert_str_eq(error_type(d), "Rejected");
   json_decref(d);
   free(arn);
 }
 END_TEST
 
 START_TEST(callback_times_out) {
-  st.mode = CALLBACK;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(CALLBACK, NULL);
   advance_s(59);
   ck_assert_int_eq(st.calls, 1);
   advance_s(1);
@@ -458,9 +465,7 @@ START_TEST(callback_times_out) {
 END_TEST
 
 START_TEST(stop_ends_the_execution) {
-  st.mode = FOREVER;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(FOREVER, NULL);
   advance_s(3);
   json_t *r = call("StopDurableExecution",
                    json_pack("{sss{ss}}", "DurableExecutionArn", arn, "Error", "ErrorMessage", "enough"));
@@ -501,34 +506,26 @@ START_TEST(execution_timeout_then_retention) {
 END_TEST
 
 START_TEST(invocation_outcomes) {
-  st.mode = THROW;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(THROW, NULL);
   json_t *d = describe(arn);
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")), "Boom");
+  ck_assert_str_eq(error_type(d), "Boom");
   json_decref(d);
   free(arn);
-  st.mode = BAD_OUTPUT;
-  arn = start_async(",\"DurableExecutionName\":\"bad\"");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  arn = started(BAD_OUTPUT, ",\"DurableExecutionName\":\"bad\"");
   assert_status(arn, "FAILED");
   free(arn);
-  st.mode = NOTHING_PENDING;
-  arn = start_async(",\"DurableExecutionName\":\"idle\"");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  arn = started(NOTHING_PENDING, ",\"DurableExecutionName\":\"idle\"");
   d = describe(arn);
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")),
+  ck_assert_str_eq(error_type(d),
                    "InvalidDurableExecutionOutput");
   json_decref(d);
   free(arn);
   /* A deleted function cannot be invoked again: its execution fails. */
-  st.mode = STEP_WAIT;
-  arn = start_async(",\"DurableExecutionName\":\"orphan\"");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  arn = started(STEP_WAIT, ",\"DurableExecutionName\":\"orphan\"");
   json_decref(ft_call(b, "DeleteFunction", "{\"FunctionName\":\"d\"}"));
   advance_s(10);
   d = describe(arn);
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")),
+  ck_assert_str_eq(error_type(d),
                    "ResourceNotFoundException");
   json_decref(d);
   free(arn);
@@ -614,9 +611,7 @@ START_TEST(list_filters_and_pages) {
 END_TEST
 
 START_TEST(state_and_history_pages) {
-  st.mode = STEP_WAIT;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(STEP_WAIT, NULL);
   /* The token the handler last received stays current until the next invocation. */
   json_t *r = call("GetDurableExecutionState",
                    json_pack("{sssssi}", "DurableExecutionArn", arn, "CheckpointToken", st.token,
@@ -772,9 +767,7 @@ START_TEST(versions_and_aliases_run_their_version) {
 END_TEST
 
 START_TEST(size_limits) {
-  st.mode = CALLBACK;
-  char *arn = start_async(NULL);
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *arn = started(CALLBACK, NULL);
   char *big = malloc(262146);
   memset(big, 'x', 262145);
   big[262145] = '\0';
@@ -812,7 +805,7 @@ START_TEST(execution_fails_through_its_checkpoint) {
   json_decref(r);
   json_t *d = describe(st.arn);
   ck_assert_str_eq(json_string_value(json_object_get(d, "Status")), "FAILED");
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "Error"), "ErrorType")), "Gave up");
+  ck_assert_str_eq(error_type(d), "Gave up");
   json_decref(d);
   /* Its pending wait never fires. */
   advance_s(100);
