@@ -60,6 +60,8 @@ void aev__dexec_unref(aev__dexec *e) {
   free(e->function_arn);
   free(e->function_name);
   free(e->input);
+  free(e->parent_op);
+  aev__dexec_unref(e->parent);
   pthread_mutex_destroy(&e->mu);
   pthread_cond_destroy(&e->cv);
   free(e);
@@ -169,6 +171,13 @@ void aev__dexec_close_locked(aev__dexec *e, int status, json_t *result, json_t *
   /* Lambda keeps a closed execution RetentionPeriodInDays, then it is gone. */
   arm(e, &e->end, aev__dexec_mono(e) + (int64_t)e->retention_days * 86400000);
   pthread_cond_broadcast(&e->cv);
+  /* A chained invoke's child tells its parent, from a task of its own: two
+   * executions' locks are never held together. */
+  if (e->parent) {
+    e->refs++;
+    if (aev__sched_post(aev__broker_sched(e->b), NULL, aev__durable_child_closed, e) != AEV_OK)
+      e->refs--;
+  }
 }
 
 static void drop(aev__dexec *e) {
@@ -246,10 +255,12 @@ static void apply_output(aev__dexec *e, const aev__invoke_result *r, int *again)
   } else if (status && !strcmp(status, "PENDING")) {
     int waiting = 0;
     for (size_t i = 1; i < e->nops; i++) {
+      /* Besides timers, a callback or a chained invoke that runs. */
       const char *st = json_string_value(json_object_get(e->ops[i].o, "Status"));
+      const char *type = json_string_value(json_object_get(e->ops[i].o, "Type"));
       waiting |= e->ops[i].due >= 0 || e->ops[i].hb_due >= 0 ||
                  (!strcmp(st, "STARTED") &&
-                  !strcmp(json_string_value(json_object_get(e->ops[i].o, "Type")), "CALLBACK"));
+                  (!strcmp(type, "CALLBACK") || !strcmp(type, "CHAINED_INVOKE")));
     }
     *again = json_array_size(e->news) > 0;
     /* Our choice: PENDING while nothing can resume the execution ends it,
@@ -456,6 +467,52 @@ static json_t *sync_answer(aev__dexec *e) {
   return o;
 }
 
+/* start() of the version qualifier routes to, its payload and, for a
+ * synchronous start, its ExecutionTimeout checked. */
+static int resolved_start(aev_function *f, const char *qualifier, int sync, const char *name,
+                          const char *payload, size_t len, aev__dexec **out) {
+  aev__fconf *c;
+  char version[16];
+  int rc = aev__fn_resolve(f, qualifier, &c, version);
+  if (rc != AEV_OK) return rc;
+  json_t *dc = json_incref(aev__durable_config_of(c));
+  aev__fconf_unref(c);
+  if (!dc) return aev__fn_invalid("The function is not a durable function.");
+  rc = aev__fn_check_payload(payload, len,
+                             sync ? AEV__FN_SYNC_PAYLOAD_MAX : AEV__FN_ASYNC_PAYLOAD_MAX);
+  if (rc == AEV_OK && sync &&
+      json_integer_value(json_object_get(dc, "ExecutionTimeout")) > AEV__DURABLE_SYNC_MAX_S)
+    rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
+                         "executionTimeout greater than %d seconds. Use the Event "
+                         "invocation type.",
+                         AEV__DURABLE_SYNC_MAX_S);
+  if (rc == AEV_OK) rc = start(f, version, dc, name, payload, len, out);
+  json_decref(dc);
+  return rc;
+}
+
+int aev__durable_start_child(aev_function *f, const char *qualifier, const char *payload,
+                             size_t len, aev__dexec *parent, const char *op_id,
+                             aev__dexec **out) {
+  int rc = resolved_start(f, qualifier, 0, NULL, payload, len, out);
+  if (rc != AEV_OK) return rc;
+  aev__dexec *e = *out;
+  char *id = strdup(op_id);
+  pthread_mutex_lock(&e->mu);
+  if (id) {
+    aev__dexec_ref(parent);
+    e->parent = parent;
+    e->parent_op = id;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (!id) {
+    aev__dexec_unref(e);
+    return aev__nomem();
+  }
+  aev__dexec_invoke(e);
+  return AEV_OK;
+}
+
 int aev__durable_invoke(aev_function *f, const char *qualifier, const char *type,
                         const char *name, const char *payload, size_t len,
                         json_t **resp) {
@@ -478,22 +535,8 @@ int aev__durable_invoke(aev_function *f, const char *qualifier, const char *type
                      "[a-zA-Z0-9-_]+ with length from 1 to 64",
                      name);
   int sync = strcmp(type, "Event") != 0;
-  char version[16];
-  rc = aev__fn_resolve(f, qualifier, &c, version);
-  if (rc != AEV_OK) return rc;
-  dc = json_incref(aev__durable_config_of(c));
-  aev__fconf_unref(c);
-  rc = aev__fn_check_payload(payload, len,
-                             sync ? AEV__FN_SYNC_PAYLOAD_MAX : AEV__FN_ASYNC_PAYLOAD_MAX);
-  if (rc == AEV_OK && sync &&
-      json_integer_value(json_object_get(dc, "ExecutionTimeout")) > AEV__DURABLE_SYNC_MAX_S)
-    rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
-                         "executionTimeout greater than %d seconds. Use the Event "
-                         "invocation type.",
-                         AEV__DURABLE_SYNC_MAX_S);
   aev__dexec *e = NULL;
-  if (rc == AEV_OK) rc = start(f, version, dc, name, payload, len, &e);
-  json_decref(dc);
+  rc = resolved_start(f, qualifier, sync, name, payload, len, &e);
   if (rc != AEV_OK) return rc;
   aev__dexec_invoke(e);
   if (sync) {

@@ -66,6 +66,10 @@ typedef struct aev__dexec {
   int invoking;       /* an invocation is in flight */
   int64_t inv_start_ms;
   int removed;        /* expired or dropped from the store */
+  /* A chained invoke's child: the parent (counted) and its operation,
+   * told when this execution closes (durable_chained.c). */
+  struct aev__dexec *parent;
+  char *parent_op;
   aev__timer wake;    /* the earliest operation due */
   aev__timer end;     /* the execution timeout, then the retention end */
 } aev__dexec;
@@ -121,6 +125,22 @@ json_t *aev__dx_time(int64_t ms);
 int64_t aev__dexec_now_ms(aev__dexec *e);
 int64_t aev__dexec_mono(aev__dexec *e);
 const char *aev__dx_status_name(int status);
+
+/* durable.c: starts a durable execution of f (qualifier as Invoke names
+ * it) whose close is reported to parent's operation op_id; *out is a new
+ * reference. */
+int aev__durable_start_child(aev_function *f, const char *qualifier, const char *payload,
+                             size_t len, aev__dexec *parent, const char *op_id,
+                             aev__dexec **out);
+
+/* durable_chained.c: runs the CHAINED_INVOKE operation op_id of e (mu not
+ * held), invoking function with payload; its outcome completes the
+ * operation and wakes e. A durable function runs as a child execution. */
+void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
+                        const char *payload);
+/* A child execution closed (posted by close): completes its parent's
+ * operation. */
+void aev__durable_child_closed(void *arg, int cancelled);
 
 /* durable_checkpoint.c: CheckpointDurableExecution: token checked and
  * consumed, updates applied all or nothing; *resp is the answer. */

@@ -3,8 +3,8 @@
  * "Updates are applied atomically as part of the checkpoint operation"),
  * and the service's own changes when they fall due (a wait's end, a step's
  * next attempt, a callback's timeouts). Transitions by Type and Action:
- * START of a STEP, WAIT, CALLBACK or CONTEXT (a STEP again when READY for
- * its next attempt); SUCCEED and FAIL of a STEP, a CONTEXT or the
+ * START of a STEP, WAIT, CALLBACK, CONTEXT or CHAINED_INVOKE (a STEP again
+ * when READY for its next attempt); SUCCEED and FAIL of a STEP, a CONTEXT or the
  * EXECUTION; RETRY of a STEP; CANCEL of a WAIT. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,12 +144,32 @@ static aev__dop *open_op(aev__dexec *e, json_t *u, int type) {
   return op;
 }
 
-static int start_op(aev__dexec *e, json_t *u, int type, aev__dop *op) {
+/* A CHAINED_INVOKE's start: the function is invoked once the checkpoint
+ * is applied (*launch gets {Id, FunctionName, Payload}). */
+static int start_chained(aev__dexec *e, json_t *u, json_t *launch) {
+  const char *id = json_string_value(json_object_get(u, "Id"));
+  json_t *options = json_object_get(u, "ChainedInvokeOptions");
+  const char *fn = json_string_value(json_object_get(options, "FunctionName"));
+  if (!fn || !*fn || strlen(fn) > 256)
+    return refuse("CHAINED_INVOKE operation %s%s needs ChainedInvokeOptions.FunctionName "
+                  "(1 to 256 characters).",
+                  id, "");
+  const char *payload = json_string_value(json_object_get(u, "Payload"));
+  aev__dop *op = open_op(e, u, T_CHAINED);
+  if (!op) return aev__nomem();
+  event(e, T_CHAINED, "Started", op,
+        json_pack("{sss{ss}}", "FunctionName", fn, "Input", "Payload", payload ? payload : ""));
+  return json_array_append_new(launch, json_pack("{ssssss?}", "Id", id, "FunctionName", fn,
+                                                 "Payload", payload))
+             ? aev__nomem()
+             : AEV_OK;
+}
+
+static int start_op(aev__dexec *e, json_t *u, int type, aev__dop *op, json_t *launch) {
   const char *id = json_string_value(json_object_get(u, "Id"));
   if (type == T_EXECUTION)
     return refuse("The EXECUTION operation %s%s is started by Lambda.", id, "");
-  /* Chained invokes are not reproduced here (see README). */
-  if (type == T_CHAINED) return refuse("CHAINED_INVOKE operation %s%s is not supported.", id, "");
+  if (type == T_CHAINED && !op) return start_chained(e, u, launch);
   if (op && (type != T_STEP || strcmp(status_of(op), "READY")))
     return refuse("Operation %s is %s: it cannot be started again.", id, status_of(op));
   json_t *wopts = json_object_get(u, "WaitOptions"), *copts = json_object_get(u, "CallbackOptions");
@@ -279,7 +299,8 @@ static int check_update(json_t *u, int i, int *type, int *action) {
   return rc;
 }
 
-static int apply(aev__dexec *e, json_t *u, int i, json_t *touched, int *close) {
+static int apply(aev__dexec *e, json_t *u, int i, json_t *touched, json_t *launch,
+                 int *close) {
   int type, action;
   int rc = check_update(u, i, &type, &action);
   if (rc != AEV_OK) return rc;
@@ -290,7 +311,7 @@ static int apply(aev__dexec *e, json_t *u, int i, json_t *touched, int *close) {
     return refuse("Operation %s is not of type %s.", id, types[type]);
   if (parent && !aev__dexec_op_locked(e, parent))
     return refuse("ParentId %s of operation %s names no operation.", parent, id);
-  if (action == A_START) rc = start_op(e, u, type, op);
+  if (action == A_START) rc = start_op(e, u, type, op, launch);
   else if (action == A_CANCEL && type == T_WAIT && op && !strcmp(status_of(op), "STARTED")) {
     op->due = -1;
     set_status(op, "CANCELLED", e, 1);
@@ -348,9 +369,9 @@ static json_t *new_state(aev__dexec *e, json_t *touched) {
 }
 
 int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates, json_t **resp) {
-  json_t *touched = json_array();
+  json_t *touched = json_array(), *launch = json_array();
   pthread_mutex_lock(&e->mu);
-  int rc = touched ? AEV_OK : aev__nomem();
+  int rc = touched && launch ? AEV_OK : aev__nomem();
   if (rc == AEV_OK && (!e->token[0] || strcmp(token, e->token)))
     rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
                    e->status == AEV__DX_RUNNING
@@ -362,7 +383,7 @@ int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates, j
   size_t i;
   json_t *u;
   json_array_foreach(rc == AEV_OK ? updates : NULL, i, u) {
-    rc = apply(e, u, (int)i, touched, &close);
+    rc = apply(e, u, (int)i, touched, launch, &close);
     if (rc != AEV_OK) break;
   }
   if (s.ops) restore(e, &s, rc != AEV_OK);
@@ -384,8 +405,17 @@ int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates, j
     if (e->status != AEV__DX_RUNNING) json_object_del(*resp, "CheckpointToken");
     if (!*resp) rc = aev__nomem();
   }
+  int running = e->status == AEV__DX_RUNNING;
   pthread_mutex_unlock(&e->mu);
   json_decref(touched);
+  json_t *l;
+  json_array_foreach(rc == AEV_OK && running ? launch : NULL, i, l)
+    aev__durable_chain(e, json_string_value(json_object_get(l, "Id")),
+                       json_string_value(json_object_get(l, "FunctionName")),
+                       json_object_get(l, "Payload")
+                           ? json_string_value(json_object_get(l, "Payload"))
+                           : "");
+  json_decref(launch);
   return rc;
 }
 

@@ -16,7 +16,8 @@
   "[a-zA-Z0-9_-]+/[0-9a-f-]{36}$"
 
 /* What the handler does on each invocation. */
-enum { STEP_WAIT, RETRY, CALLBACK, FOREVER, THROW, BAD_OUTPUT, NOTHING_PENDING, CLOSE_BY_CHECKPOINT };
+enum { STEP_WAIT, RETRY, CALLBACK, FOREVER, THROW, BAD_OUTPUT, NOTHING_PENDING, CLOSE_BY_CHECKPOINT,
+       CHAINED };
 
 typedef struct sdk {
   int mode;
@@ -24,6 +25,7 @@ typedef struct sdk {
   char arn[512];
   char token[128];
   char callback_id[1024];
+  const char *target; /* CHAINED: the function invoked */
   int64_t callback_timeout; /* CallbackOptions.TimeoutSeconds */
   int64_t heartbeat;        /* HeartbeatTimeoutSeconds */
   json_t *last_state;       /* the last invocation's InitialExecutionState */
@@ -149,6 +151,27 @@ static void awaits_callback(aev_invocation *ctx, json_t *state) {
   json_decref(out);
 }
 
+/* A chained invoke "ci" of st.target: its outcome is the execution's. */
+static void chains(aev_invocation *ctx, json_t *state) {
+  json_t *ci = op_of(state, "ci");
+  if (!ci) {
+    json_t *start = update("ci", "CHAINED_INVOKE", "START");
+    json_object_set_new(start, "ChainedInvokeOptions", json_pack("{ss}", "FunctionName", st.target));
+    json_object_set_new(start, "Payload", json_string("{\"x\":1}"));
+    json_decref(checkpoint(json_pack("[o]", start)));
+    finish(ctx, "{\"Status\":\"PENDING\"}");
+    return;
+  }
+  json_t *d = json_object_get(ci, "ChainedInvokeDetails");
+  json_t *out = !strcmp(status_of(ci), "SUCCEEDED")
+                    ? json_pack("{sssO}", "Status", "SUCCEEDED", "Result", json_object_get(d, "Result"))
+                    : json_pack("{sssO}", "Status", "FAILED", "Error", json_object_get(d, "Error"));
+  char *text = json_dumps(out, JSON_COMPACT);
+  finish(ctx, text);
+  free(text);
+  json_decref(out);
+}
+
 static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
   (void)user;
   json_t *in = json_loadb(event, len, 0, NULL);
@@ -164,6 +187,7 @@ static void handler(void *user, aev_invocation *ctx, const char *event, size_t l
   if (st.mode == STEP_WAIT) step_then_wait(ctx, state);
   else if (st.mode == RETRY) retried_step(ctx, state);
   else if (st.mode == CALLBACK) awaits_callback(ctx, state);
+  else if (st.mode == CHAINED) chains(ctx, state);
   else if (st.mode == FOREVER) {
     if (!op_of(state, "w")) {
       json_t *start = update("w", "WAIT", "START");
@@ -683,7 +707,8 @@ START_TEST(checkpoint_refusals_change_nothing) {
   refused(json_pack("[o]", update("w", "WAIT", "START")), "cannot be started again");
   refused(json_pack("[o]", update("w", "WAIT", "SUCCEED")), "the service completes it");
   refused(json_pack("[o]", update("x", "EXECUTION", "START")), "is started by Lambda");
-  refused(json_pack("[o]", update("x", "CHAINED_INVOKE", "START")), "not supported");
+  refused(json_pack("[o]", update("x", "CHAINED_INVOKE", "START")),
+          "needs ChainedInvokeOptions.FunctionName");
   refused(json_pack("[o]", update("x", "TIMER", "START")), "enum value set");
   refused(json_pack("[o]", update("x", "STEP", "JUMP")), "enum value set");
   refused(json_pack("[o]", update("bad id", "STEP", "START")), "updates.1.member.id");
@@ -816,6 +841,67 @@ START_TEST(execution_fails_through_its_checkpoint) {
 }
 END_TEST
 
+/* The targets of chained invokes: a plain function echoing its event, and
+ * a durable one that succeeds at once. */
+static void echo(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+static void durable_child(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  json_t *in = json_loadb(event, len, 0, NULL);
+  json_t *exec = json_array_get(json_object_get(json_object_get(in, "InitialExecutionState"), "Operations"), 0);
+  json_t *out = json_pack("{sssO}", "Status", "SUCCEEDED", "Result",
+                          json_object_get(json_object_get(exec, "ExecutionDetails"), "InputPayload"));
+  char *text = json_dumps(out, JSON_COMPACT);
+  finish(ctx, text);
+  free(text);
+  json_decref(out);
+  json_decref(in);
+}
+
+START_TEST(chained_invokes) {
+  ck_assert_int_eq(aev_handler_register(b, "echo", echo, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_handler_register(b, "child", durable_child, NULL, NULL), AEV_OK);
+  json_decref(ft_call(b, "CreateFunction", "{\"FunctionName\":\"plain\",\"Handler\":\"echo\"}"));
+  json_decref(ft_call(b, "CreateFunction",
+                      "{\"FunctionName\":\"kid\",\"Handler\":\"child\",\"DurableConfig\":{\"ExecutionTimeout\":60}}"));
+  st.target = "plain";
+  char *arn = started(CHAINED, ",\"DurableExecutionName\":\"p\"");
+  ck_assert_int_eq(st.calls, 2);
+  json_t *d = describe(arn);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Result")), "{\"x\":1}");
+  json_decref(d);
+  json_t *h = call("GetDurableExecutionHistory", json_pack("{ss}", "DurableExecutionArn", arn));
+  json_t *ev = json_array_get(json_object_get(h, "Events"), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "EventType")), "ChainedInvokeStarted");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ev, "ChainedInvokeStartedDetails"), "FunctionName")), "plain");
+  ev = json_array_get(json_object_get(h, "Events"), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "EventType")), "ChainedInvokeSucceeded");
+  json_decref(h);
+  free(arn);
+  /* A durable function runs as a child execution. */
+  st.target = "kid";
+  arn = started(CHAINED, ",\"DurableExecutionName\":\"k\"");
+  d = describe(arn);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Result")), "{\"x\":1}");
+  json_decref(d);
+  json_t *l = call("ListDurableExecutionsByFunction", json_pack("{ss}", "FunctionName", "kid"));
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "DurableExecutions")), 1);
+  json_decref(l);
+  free(arn);
+  /* A function that does not exist fails the operation. */
+  st.target = "ghost";
+  arn = started(CHAINED, ",\"DurableExecutionName\":\"g\"");
+  d = describe(arn);
+  ck_assert_str_eq(error_type(d), "ResourceNotFoundException");
+  json_decref(d);
+  free(arn);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_durable");
   TCase *tc = tcase_create("config");
@@ -838,6 +924,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, sync_invoke_waits_on_a_real_clock);
   tcase_add_test(tc, versions_and_aliases_run_their_version);
   tcase_add_test(tc, size_limits);
+  tcase_add_test(tc, chained_invokes);
   suite_add_tcase(su, tc);
   tc = tcase_create("reads");
   tcase_add_checked_fixture(tc, setup, teardown);
