@@ -76,11 +76,15 @@ AEV__FN_API_ACTION(aev__fn_api_checkpoint_durable) {
   json_t *updates = NULL;
   int rc = token_member(svc, req, "CheckpointToken", "checkpointToken", 2048, &token);
   if (rc == AEV_OK) rc = aev__api_opt_array(svc, req, "Updates", &updates);
-  /* ClientToken is taken, not used: each checkpoint needs a fresh token. */
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ClientToken", &client);
+  size_t n = client ? strlen(client) : 1;
+  if (rc == AEV_OK && (!n || n > 64 || (client && !pattern_ok("^[!-~]+$", client))))
+    rc = invalid_member(client, "clientToken",
+                        "Member must satisfy regular expression pattern: [\\x21-\\x7E]+ with "
+                        "length from 1 to 64");
   if (rc == AEV_OK) rc = execution(b, svc, req, &e);
   if (rc != AEV_OK) return rc;
-  rc = aev__durable_checkpoint(e, token, updates, resp);
+  rc = aev__durable_checkpoint(e, token, client, updates, resp);
   aev__dexec_unref(e);
   return rc;
 }

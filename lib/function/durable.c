@@ -61,6 +61,8 @@ void aev__dexec_unref(aev__dexec *e) {
   free(e->function_name);
   free(e->input);
   free(e->parent_op);
+  free(e->client_token);
+  json_decref(e->client_answer);
   aev__dexec_unref(e->parent);
   pthread_mutex_destroy(&e->mu);
   pthread_cond_destroy(&e->cv);

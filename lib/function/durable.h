@@ -63,6 +63,12 @@ typedef struct aev__dexec {
   json_t *news;       /* ids of operations the service changed since the
                        * handler last heard (an array) */
   char token[49];     /* the current CheckpointToken; "" when none */
+  /* The last checkpoint that carried a ClientToken: that token, the
+   * CheckpointToken it consumed, its answer and when (deadline ms). */
+  char *client_token;
+  char client_used[49];
+  json_t *client_answer;
+  int64_t client_at;
   int invoking;       /* an invocation is in flight */
   int64_t inv_start_ms;
   int removed;        /* expired or dropped from the store */
@@ -143,9 +149,11 @@ void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
 void aev__durable_child_closed(void *arg, int cancelled);
 
 /* durable_checkpoint.c: CheckpointDurableExecution: token checked and
- * consumed, updates applied all or nothing; *resp is the answer. */
-int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates,
-                            json_t **resp);
+ * consumed, updates applied all or nothing; *resp is the answer. A retry
+ * with the ClientToken (NULL: none) of the last checkpoint, within 15
+ * minutes, answers that checkpoint's answer again. */
+int aev__durable_checkpoint(aev__dexec *e, const char *token, const char *client_token,
+                            json_t *updates, json_t **resp);
 /* mu held: the service's own changes that are due (waits ended, steps
  * ready, callbacks timed out); 1 when one happened. */
 int aev__durable_due_locked(aev__dexec *e);

@@ -368,10 +368,47 @@ static json_t *new_state(aev__dexec *e, json_t *touched) {
   return json_pack("{so}", "Operations", ops);
 }
 
-int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates, json_t **resp) {
+#define CLIENT_TOKEN_MS 900000 /* "within a 15-minute window" (API reference) */
+
+/* mu held: 1 when this is a retry of the last checkpoint (its ClientToken
+ * and the CheckpointToken it consumed), answered again in *resp. */
+static int retried_locked(aev__dexec *e, const char *token, const char *client, json_t **resp) {
+  if (!client || !e->client_token || strcmp(client, e->client_token) ||
+      strcmp(token, e->client_used) || aev__dexec_mono(e) - e->client_at > CLIENT_TOKEN_MS)
+    return 0;
+  *resp = json_deep_copy(e->client_answer);
+  return 1;
+}
+
+/* mu held: remembers the answer to a checkpoint with a ClientToken. */
+static void remember_locked(aev__dexec *e, const char *token, const char *client, json_t *resp) {
+  if (!client) return;
+  char *copy = strdup(client);
+  json_t *answer = json_deep_copy(resp);
+  if (!copy || !answer) { /* out of memory: a retry is then refused as stale */
+    free(copy);
+    json_decref(answer);
+    return;
+  }
+  free(e->client_token);
+  json_decref(e->client_answer);
+  e->client_token = copy;
+  e->client_answer = answer;
+  snprintf(e->client_used, sizeof e->client_used, "%s", token);
+  e->client_at = aev__dexec_mono(e);
+}
+
+int aev__durable_checkpoint(aev__dexec *e, const char *token, const char *client,
+                            json_t *updates, json_t **resp) {
   json_t *touched = json_array(), *launch = json_array();
   pthread_mutex_lock(&e->mu);
   int rc = touched && launch ? AEV_OK : aev__nomem();
+  if (rc == AEV_OK && retried_locked(e, token, client, resp)) {
+    pthread_mutex_unlock(&e->mu);
+    json_decref(touched);
+    json_decref(launch);
+    return *resp ? AEV_OK : aev__nomem();
+  }
   if (rc == AEV_OK && (!e->token[0] || strcmp(token, e->token)))
     rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
                    e->status == AEV__DX_RUNNING
@@ -404,6 +441,7 @@ int aev__durable_checkpoint(aev__dexec *e, const char *token, json_t *updates, j
                       new_state(e, touched));
     if (e->status != AEV__DX_RUNNING) json_object_del(*resp, "CheckpointToken");
     if (!*resp) rc = aev__nomem();
+    else remember_locked(e, token, client, *resp);
   }
   int running = e->status == AEV__DX_RUNNING;
   pthread_mutex_unlock(&e->mu);

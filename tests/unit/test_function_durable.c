@@ -675,15 +675,21 @@ START_TEST(state_and_history_pages) {
 }
 END_TEST
 
-/* A handler that starts a wait "w" and stays pending. */
+/* A handler that starts a wait "w" and stays pending; once it waited, it
+ * succeeds. */
 static void refusing_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
   (void)user;
   json_t *in = json_loadb(event, len, 0, NULL);
   snprintf(st.arn, sizeof st.arn, "%s", json_string_value(json_object_get(in, "DurableExecutionArn")));
   snprintf(st.token, sizeof st.token, "%s", json_string_value(json_object_get(in, "CheckpointToken")));
+  int waited = op_of(json_object_get(in, "InitialExecutionState"), "w") != NULL;
   json_decref(in);
+  if (waited) {
+    finish(ctx, "{\"Status\":\"SUCCEEDED\"}");
+    return;
+  }
   json_t *w = update("w", "WAIT", "START");
-  json_object_set_new(w, "WaitOptions", json_pack("{si}", "WaitSeconds", 100));
+  json_object_set_new(w, "WaitOptions", json_pack("{si}", "WaitSeconds", 1000));
   json_decref(checkpoint(json_pack("[o]", w)));
   finish(ctx, "{\"Status\":\"PENDING\"}");
 }
@@ -902,6 +908,35 @@ START_TEST(chained_invokes) {
 }
 END_TEST
 
+START_TEST(client_token_retries_answer_again) {
+  ck_assert_int_eq(aev_handler_register(b, "waiting", refusing_handler, NULL, NULL), AEV_OK);
+  json_decref(ft_call(b, "CreateFunction",
+                      "{\"FunctionName\":\"r\",\"Handler\":\"waiting\",\"DurableConfig\":{\"ExecutionTimeout\":6000}}"));
+  json_decref(ft_call(b, "Invoke", "{\"FunctionName\":\"r\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *req = json_pack("{sssssss[o]}", "DurableExecutionArn", st.arn, "CheckpointToken", st.token,
+                          "ClientToken", "retry-1", "Updates", update("s", "STEP", "START"));
+  json_t *first = call("CheckpointDurableExecution", json_deep_copy(req));
+  json_t *again = call("CheckpointDurableExecution", json_deep_copy(req));
+  ck_assert(json_equal(first, again));
+  json_t *h = call("GetDurableExecutionHistory", json_pack("{ss}", "DurableExecutionArn", st.arn));
+  ck_assert_uint_eq(json_array_size(json_object_get(h, "Events")), 4); /* one StepStarted */
+  json_decref(h);
+  json_object_set_new(req, "ClientToken", json_string("other"));
+  call_err("CheckpointDurableExecution", json_deep_copy(req), "InvalidParameterValueException",
+           "not the execution's current token");
+  /* The window is 15 minutes. */
+  json_object_set_new(req, "ClientToken", json_string("retry-1"));
+  advance_s(901);
+  call_err("CheckpointDurableExecution", json_deep_copy(req), "InvalidParameterValueException",
+           "not the execution's current token");
+  json_object_set_new(req, "ClientToken", json_string("has space"));
+  call_err("CheckpointDurableExecution", req, "InvalidParameterValueException", "clientToken");
+  json_decref(first);
+  json_decref(again);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_durable");
   TCase *tc = tcase_create("config");
@@ -932,6 +967,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, state_and_history_pages);
   tcase_add_test(tc, checkpoint_refusals_change_nothing);
   tcase_add_test(tc, execution_fails_through_its_checkpoint);
+  tcase_add_test(tc, client_token_retries_answer_again);
   suite_add_tcase(su, tc);
   return su;
 }
