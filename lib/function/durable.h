@@ -123,8 +123,8 @@ void aev__dexec_event_locked(aev__dexec *e, const char *type, json_t *o,
                              json_t *details);
 /* mu held: re-arms the wake timer for the earliest due operation. */
 void aev__dexec_rearm_locked(aev__dexec *e);
-/* Starts an invocation unless one is in flight or the execution closed
- * (mu not held). */
+/* durable_invoke.c: starts an invocation unless one is in flight or the
+ * execution closed (mu not held). */
 void aev__dexec_invoke(aev__dexec *e);
 /* Epoch seconds of epoch ms, as Lambda's timestamps are carried. */
 json_t *aev__dx_time(int64_t ms);
