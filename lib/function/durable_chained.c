@@ -72,6 +72,21 @@ static void invoked(void *user, const aev__invoke_result *r) {
   free(c);
 }
 
+/* ChainedInvokeStartedDetails names the child execution and the version
+ * it runs. */
+static void started_child(aev__dexec *e, const char *op_id, aev__dexec *child) {
+  pthread_mutex_lock(&e->mu);
+  for (size_t i = json_array_size(e->events); i-- > 0;) {
+    json_t *ev = json_array_get(e->events, i);
+    if (strcmp(json_string_value(json_object_get(ev, "Id")), op_id)) continue;
+    json_t *d = json_object_get(ev, "ChainedInvokeStartedDetails");
+    json_object_set_new(d, "DurableExecutionArn", json_string(child->arn));
+    json_object_set_new(d, "ExecutedVersion", json_string(child->version));
+    break;
+  }
+  pthread_mutex_unlock(&e->mu);
+}
+
 void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
                         const char *payload) {
   aev_function *f = NULL;
@@ -86,7 +101,10 @@ void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
   if (rc == AEV_OK && durable) {
     aev__dexec *child;
     rc = aev__durable_start_child(f, q, payload, len, e, op_id, &child);
-    if (rc == AEV_OK) aev__dexec_unref(child);
+    if (rc == AEV_OK) {
+      started_child(e, op_id, child);
+      aev__dexec_unref(child);
+    }
   } else if (rc == AEV_OK) {
     call *c = malloc(sizeof *c + strlen(op_id) + 1);
     char *copy = len ? strndup(payload, len) : NULL;

@@ -896,6 +896,12 @@ START_TEST(chained_invokes) {
   json_decref(d);
   json_t *l = call("ListDurableExecutionsByFunction", json_pack("{ss}", "FunctionName", "kid"));
   ck_assert_uint_eq(json_array_size(json_object_get(l, "DurableExecutions")), 1);
+  const char *kid = json_string_value(json_object_get(json_array_get(json_object_get(l, "DurableExecutions"), 0), "DurableExecutionArn"));
+  h = call("GetDurableExecutionHistory", json_pack("{ss}", "DurableExecutionArn", arn));
+  json_t *sd = json_object_get(json_array_get(json_object_get(h, "Events"), 1), "ChainedInvokeStartedDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(sd, "DurableExecutionArn")), kid);
+  ck_assert_str_eq(json_string_value(json_object_get(sd, "ExecutedVersion")), "$LATEST");
+  json_decref(h);
   json_decref(l);
   free(arn);
   /* A function that does not exist fails the operation. */
