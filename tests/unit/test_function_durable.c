@@ -571,6 +571,11 @@ START_TEST(idempotent_start_by_name) {
   ft_call_err(b, "Invoke",
               "{\"FunctionName\":\"d\",\"InvocationType\":\"Event\",\"DurableExecutionName\":\"order-1\",\"Payload\":\"{\\\"n\\\":1}\"}",
               "DurableExecutionAlreadyStartedException", "order-1");
+  /* InvokeAsync is an Event Invoke: it starts one too. */
+  json_decref(ft_call(b, "InvokeAsync", "{\"FunctionName\":\"d\",\"InvokeArgs\":\"{}\"}"));
+  json_t *l = call("ListDurableExecutionsByFunction", json_pack("{ss}", "FunctionName", "d"));
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "DurableExecutions")), 2);
+  json_decref(l);
   free(a);
   free(again);
 }
