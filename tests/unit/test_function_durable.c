@@ -83,6 +83,18 @@ static void finish(aev_invocation *ctx, const char *output) {
   aev_invocation_succeed(ctx, output, strlen(output));
 }
 
+/* Ends the execution as op ended: its Result, or its Error. */
+static void finish_as(aev_invocation *ctx, json_t *op, const char *details) {
+  json_t *d = json_object_get(op, details);
+  json_t *out = !strcmp(status_of(op), "SUCCEEDED")
+                    ? json_pack("{sssO}", "Status", "SUCCEEDED", "Result", json_object_get(d, "Result"))
+                    : json_pack("{sssO}", "Status", "FAILED", "Error", json_object_get(d, "Error"));
+  char *text = json_dumps(out, JSON_COMPACT);
+  finish(ctx, text);
+  free(text);
+  json_decref(out);
+}
+
 /* A step "s1" then a wait "w1" of 10 s, then success. */
 static void step_then_wait(aev_invocation *ctx, json_t *state) {
   if (!op_of(state, "s1")) {
@@ -141,14 +153,7 @@ static void awaits_callback(aev_invocation *ctx, json_t *state) {
     finish(ctx, "{\"Status\":\"PENDING\"}");
     return;
   }
-  json_t *d = json_object_get(cb, "CallbackDetails");
-  json_t *out = !strcmp(status_of(cb), "SUCCEEDED")
-                    ? json_pack("{sssO}", "Status", "SUCCEEDED", "Result", json_object_get(d, "Result"))
-                    : json_pack("{sssO}", "Status", "FAILED", "Error", json_object_get(d, "Error"));
-  char *text = json_dumps(out, JSON_COMPACT);
-  finish(ctx, text);
-  free(text);
-  json_decref(out);
+  finish_as(ctx, cb, "CallbackDetails");
 }
 
 /* A chained invoke "ci" of st.target: its outcome is the execution's. */
@@ -162,14 +167,7 @@ static void chains(aev_invocation *ctx, json_t *state) {
     finish(ctx, "{\"Status\":\"PENDING\"}");
     return;
   }
-  json_t *d = json_object_get(ci, "ChainedInvokeDetails");
-  json_t *out = !strcmp(status_of(ci), "SUCCEEDED")
-                    ? json_pack("{sssO}", "Status", "SUCCEEDED", "Result", json_object_get(d, "Result"))
-                    : json_pack("{sssO}", "Status", "FAILED", "Error", json_object_get(d, "Error"));
-  char *text = json_dumps(out, JSON_COMPACT);
-  finish(ctx, text);
-  free(text);
-  json_decref(out);
+  finish_as(ctx, ci, "ChainedInvokeDetails");
 }
 
 static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -699,6 +697,20 @@ static void refusing_handler(void *user, aev_invocation *ctx, const char *event,
   finish(ctx, "{\"Status\":\"PENDING\"}");
 }
 
+/* A durable function fn (ExecutionTimeout timeout) running refusing_handler,
+ * started and waiting. */
+static void start_waiting(const char *fn, int timeout) {
+  char req[256];
+  ck_assert_int_eq(aev_handler_register(b, fn, refusing_handler, NULL, NULL), AEV_OK);
+  snprintf(req, sizeof req,
+           "{\"FunctionName\":\"%s\",\"Handler\":\"%s\",\"DurableConfig\":{\"ExecutionTimeout\":%d}}",
+           fn, fn, timeout);
+  json_decref(ft_call(b, "CreateFunction", req));
+  snprintf(req, sizeof req, "{\"FunctionName\":\"%s\",\"InvocationType\":\"Event\"}", fn);
+  json_decref(ft_call(b, "Invoke", req));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+}
+
 static void refused(json_t *updates, const char *msg) {
   char stale[128];
   snprintf(stale, sizeof stale, "%s", st.token);
@@ -710,11 +722,7 @@ static void refused(json_t *updates, const char *msg) {
 }
 
 START_TEST(checkpoint_refusals_change_nothing) {
-  ck_assert_int_eq(aev_handler_register(b, "refusing", refusing_handler, NULL, NULL), AEV_OK);
-  json_decref(ft_call(b, "CreateFunction",
-                      "{\"FunctionName\":\"r\",\"Handler\":\"refusing\",\"DurableConfig\":{\"ExecutionTimeout\":600}}"));
-  json_decref(ft_call(b, "Invoke", "{\"FunctionName\":\"r\",\"InvocationType\":\"Event\"}"));
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  start_waiting("r", 600);
   refused(json_pack("[o]", update("w", "WAIT", "START")), "cannot be started again");
   refused(json_pack("[o]", update("w", "WAIT", "SUCCEED")), "the service completes it");
   refused(json_pack("[o]", update("x", "EXECUTION", "START")), "is started by Lambda");
@@ -829,11 +837,7 @@ START_TEST(size_limits) {
 END_TEST
 
 START_TEST(execution_fails_through_its_checkpoint) {
-  ck_assert_int_eq(aev_handler_register(b, "failing", refusing_handler, NULL, NULL), AEV_OK);
-  json_decref(ft_call(b, "CreateFunction",
-                      "{\"FunctionName\":\"x\",\"Handler\":\"failing\",\"DurableConfig\":{\"ExecutionTimeout\":60}}"));
-  json_decref(ft_call(b, "Invoke", "{\"FunctionName\":\"x\",\"InvocationType\":\"Event\"}"));
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  start_waiting("x", 60);
   json_t *fail = update("any", "EXECUTION", "FAIL");
   json_object_set_new(fail, "Error", json_pack("{ssss}", "ErrorType", "Gave up", "ErrorMessage", "why"));
   json_t *r = checkpoint(json_pack("[o]", fail));
@@ -920,11 +924,7 @@ START_TEST(chained_invokes) {
 END_TEST
 
 START_TEST(client_token_retries_answer_again) {
-  ck_assert_int_eq(aev_handler_register(b, "waiting", refusing_handler, NULL, NULL), AEV_OK);
-  json_decref(ft_call(b, "CreateFunction",
-                      "{\"FunctionName\":\"r\",\"Handler\":\"waiting\",\"DurableConfig\":{\"ExecutionTimeout\":6000}}"));
-  json_decref(ft_call(b, "Invoke", "{\"FunctionName\":\"r\",\"InvocationType\":\"Event\"}"));
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  start_waiting("r", 6000);
   json_t *req = json_pack("{sssssss[o]}", "DurableExecutionArn", st.arn, "CheckpointToken", st.token,
                           "ClientToken", "retry-1", "Updates", update("s", "STEP", "START"));
   json_t *first = call("CheckpointDurableExecution", json_deep_copy(req));
