@@ -76,5 +76,15 @@ AEV__FN_API_ACTION(aev__fn_api_put_recursion_config);
 AEV__FN_API_ACTION(aev__fn_api_get_runtime_management);
 AEV__FN_API_ACTION(aev__fn_api_put_runtime_management);
 AEV__FN_API_ACTION(aev__fn_api_invoke_stream);
+/* api_durable.c */
+AEV__FN_API_ACTION(aev__fn_api_checkpoint_durable);
+AEV__FN_API_ACTION(aev__fn_api_get_durable);
+AEV__FN_API_ACTION(aev__fn_api_get_durable_state);
+AEV__FN_API_ACTION(aev__fn_api_get_durable_history);
+AEV__FN_API_ACTION(aev__fn_api_stop_durable);
+AEV__FN_API_ACTION(aev__fn_api_durable_callback_success);
+AEV__FN_API_ACTION(aev__fn_api_durable_callback_failure);
+AEV__FN_API_ACTION(aev__fn_api_durable_callback_heartbeat);
+AEV__FN_API_ACTION(aev__fn_api_list_durable);
 
 #endif

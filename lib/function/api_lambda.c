@@ -17,6 +17,7 @@
 #include "function/api_fnconf.h"
 #include "function/capacity.h"
 #include "function/csc.h"
+#include "function/durable.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -415,7 +416,15 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_api_payload(req, &payload, &len, &owned);
-  if (rc == AEV_OK && strcmp(type, "Event") == 0) {
+  /* A durable function's Invoke starts a durable execution (durable.c). */
+  const char *durable_name = NULL;
+  json_t *durable = NULL;
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DurableExecutionName", &durable_name);
+  if (rc == AEV_OK && strcmp(type, "DryRun"))
+    rc = aev__durable_invoke(f, q, type, durable_name, payload, len, &durable);
+  if (rc == AEV_OK && durable) {
+    *resp = durable;
+  } else if (rc == AEV_OK && strcmp(type, "Event") == 0) {
     rc = aev_function_invoke_event_qualified(f, q, payload, len, NULL);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
@@ -1238,6 +1247,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
 static const aev__api_action actions[] = {
     {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
+    {"CheckpointDurableExecution", aev__fn_api_checkpoint_durable},
     {"CreateAlias", create_alias},
     {"CreateCapacityProvider", aev__fn_api_create_capacity_provider},
     {"CreateCodeSigningConfig", aev__fn_api_create_csc},
@@ -1260,6 +1270,9 @@ static const aev__api_action actions[] = {
     {"GetAlias", get_alias},
     {"GetCapacityProvider", aev__fn_api_get_capacity_provider},
     {"GetCodeSigningConfig", aev__fn_api_get_csc},
+    {"GetDurableExecution", aev__fn_api_get_durable},
+    {"GetDurableExecutionHistory", aev__fn_api_get_durable_history},
+    {"GetDurableExecutionState", aev__fn_api_get_durable_state},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
     {"GetFunctionCodeSigningConfig", aev__fn_api_get_function_csc},
@@ -1281,6 +1294,7 @@ static const aev__api_action actions[] = {
     {"ListAliases", list_aliases},
     {"ListCapacityProviders", aev__fn_api_list_capacity_providers},
     {"ListCodeSigningConfigs", aev__fn_api_list_cscs},
+    {"ListDurableExecutionsByFunction", aev__fn_api_list_durable},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
@@ -1303,6 +1317,10 @@ static const aev__api_action actions[] = {
     {"PutRuntimeManagementConfig", aev__fn_api_put_runtime_management},
     {"RemoveLayerVersionPermission", aev__api_remove_layer_version_permission},
     {"RemovePermission", remove_permission},
+    {"SendDurableExecutionCallbackFailure", aev__fn_api_durable_callback_failure},
+    {"SendDurableExecutionCallbackHeartbeat", aev__fn_api_durable_callback_heartbeat},
+    {"SendDurableExecutionCallbackSuccess", aev__fn_api_durable_callback_success},
+    {"StopDurableExecution", aev__fn_api_stop_durable},
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},

@@ -11,6 +11,7 @@
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "function/capacity.h"
+#include "function/durable.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
 
@@ -132,6 +133,7 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
   }
+  if (rc == AEV_OK && req) rc = aev__durable_config_parse(req, base ? base->doc : NULL, c->doc);
   /* Layers given: resolved here (base's are resolved already). */
   if (rc == AEV_OK && req && json_object_get(req, "Layers"))
     rc = aev__layer_resolve(b, c->doc, &c->layers_unzipped);

@@ -153,6 +153,12 @@ TIMESTAMPS = {
         ('MinimumThroughputBillingCommitment', 'EndedAt'),
         ('MinimumThroughputBillingCommitment', 'EarliestAllowedEndAt'),
     ),
+    ('lambda', 'CheckpointDurableExecution'): (
+        ('NewExecutionState', 'Operations', '*', 'StartTimestamp'),
+        ('NewExecutionState', 'Operations', '*', 'EndTimestamp'),
+        ('NewExecutionState', 'Operations', '*', 'StepDetails', 'NextAttemptTimestamp'),
+        ('NewExecutionState', 'Operations', '*', 'WaitDetails', 'ScheduledEndTimestamp'),
+    ),
     ('lambda', 'CreateEventSourceMapping'): (
         ('StartingPositionTimestamp',),
         ('LastModified',),
@@ -161,12 +167,32 @@ TIMESTAMPS = {
         ('StartingPositionTimestamp',),
         ('LastModified',),
     ),
+    ('lambda', 'GetDurableExecution'): (
+        ('StartTimestamp',),
+        ('EndTimestamp',),
+    ),
+    ('lambda', 'GetDurableExecutionHistory'): (
+        ('Events', '*', 'EventTimestamp'),
+        ('Events', '*', 'WaitStartedDetails', 'ScheduledEndTimestamp'),
+        ('Events', '*', 'InvocationCompletedDetails', 'StartTimestamp'),
+        ('Events', '*', 'InvocationCompletedDetails', 'EndTimestamp'),
+    ),
+    ('lambda', 'GetDurableExecutionState'): (
+        ('Operations', '*', 'StartTimestamp'),
+        ('Operations', '*', 'EndTimestamp'),
+        ('Operations', '*', 'StepDetails', 'NextAttemptTimestamp'),
+        ('Operations', '*', 'WaitDetails', 'ScheduledEndTimestamp'),
+    ),
     ('lambda', 'GetEventSourceMapping'): (
         ('StartingPositionTimestamp',),
         ('LastModified',),
     ),
     ('lambda', 'GetFunctionEventInvokeConfig'): (
         ('LastModified',),
+    ),
+    ('lambda', 'ListDurableExecutionsByFunction'): (
+        ('DurableExecutions', '*', 'StartTimestamp'),
+        ('DurableExecutions', '*', 'EndTimestamp'),
     ),
     ('lambda', 'ListEventSourceMappings'): (
         ('EventSourceMappings', '*', 'StartingPositionTimestamp'),
@@ -177,6 +203,9 @@ TIMESTAMPS = {
     ),
     ('lambda', 'PutFunctionEventInvokeConfig'): (
         ('LastModified',),
+    ),
+    ('lambda', 'StopDurableExecution'): (
+        ('StopTimestamp',),
     ),
     ('lambda', 'UpdateEventSourceMapping'): (
         ('StartingPositionTimestamp',),
@@ -340,6 +369,9 @@ PAYLOADS = {
     ),
     ('lambda', 'InvokeWithResponseStream'): (
         ('Payload', None),
+    ),
+    ('lambda', 'SendDurableExecutionCallbackSuccess'): (
+        ('Result', None),
     ),
 }
 

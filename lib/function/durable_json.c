@@ -1,0 +1,71 @@
+/* The answers of the durable execution reads: GetDurableExecution,
+ * ListDurableExecutionsByFunction's items, the operations of
+ * GetDurableExecutionState and of the invocation input, and
+ * GetDurableExecutionHistory's events, in the Lambda API reference's
+ * shapes (timestamps as epoch seconds). */
+#include "function/durable.h"
+
+/* mu held: the members a summary and a description share. */
+static json_t *summary_locked(aev__dexec *e) {
+  json_t *o = json_pack("{sssssssssO}", "DurableExecutionArn", e->arn, "DurableExecutionName",
+                        e->name, "FunctionArn", e->function_arn, "Status",
+                        aev__dx_status_name(e->status), "StartTimestamp",
+                        json_object_get(e->ops[0].o, "StartTimestamp"));
+  if (e->status != AEV__DX_RUNNING) aev__fn_put(&o, "EndTimestamp", aev__dx_time(e->end_ms));
+  return o;
+}
+
+json_t *aev__durable_summary(aev__dexec *e) {
+  pthread_mutex_lock(&e->mu);
+  json_t *o = summary_locked(e);
+  pthread_mutex_unlock(&e->mu);
+  return o;
+}
+
+json_t *aev__durable_describe(aev__dexec *e) {
+  pthread_mutex_lock(&e->mu);
+  json_t *o = summary_locked(e);
+  aev__fn_put(&o, "InputPayload", json_string(e->input));
+  aev__fn_put(&o, "Version", json_string(e->version));
+  if (e->result) aev__fn_put(&o, "Result", json_incref(e->result));
+  if (e->error) aev__fn_put(&o, "Error", json_incref(e->error));
+  pthread_mutex_unlock(&e->mu);
+  return o;
+}
+
+json_t *aev__durable_ops_page_locked(aev__dexec *e, size_t from, size_t max) {
+  json_t *ops = json_array();
+  size_t i = from;
+  for (; ops && i < e->nops && i < from + max; i++)
+    aev__fn_put(&ops, NULL, json_deep_copy(e->ops[i].o));
+  json_t *page = json_pack("{so}", "Operations", ops);
+  if (page && i < e->nops) aev__fn_put(&page, "NextMarker", json_sprintf("%zu", i));
+  return page;
+}
+
+/* Drops the data members of an event's details (Input, Result, Error). */
+static void strip_data(json_t *ev) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(ev, k, v) {
+    if (!json_is_object(v)) continue;
+    json_object_del(v, "Input");
+    json_object_del(v, "Result");
+    json_object_del(v, "Error");
+  }
+}
+
+json_t *aev__durable_history(aev__dexec *e, int data, int reverse, size_t from,
+                             size_t max, size_t *total) {
+  json_t *events = json_array();
+  pthread_mutex_lock(&e->mu);
+  size_t n = json_array_size(e->events);
+  *total = n;
+  for (size_t i = from; events && i < n && i < from + max; i++) {
+    json_t *ev = json_deep_copy(json_array_get(e->events, reverse ? n - 1 - i : i));
+    if (ev && !data) strip_data(ev);
+    aev__fn_put(&events, NULL, ev);
+  }
+  pthread_mutex_unlock(&e->mu);
+  return events;
+}
