@@ -164,8 +164,10 @@ int aev__durable_error_check(json_t *o, const char *member);
 /* durable_json.c: the answers. */
 json_t *aev__durable_describe(aev__dexec *e);  /* GetDurableExecution */
 json_t *aev__durable_summary(aev__dexec *e);   /* a ListDurableExecutions item */
-/* mu held: a page of operations (GetDurableExecutionState and the
- * invocation input), from position from; NULL when out of memory. */
+/* mu held: a page of the operations a replay reads (GetDurableExecutionState
+ * and the invocation input), from position from: the children of a
+ * completed operation are left out unless its ContextDetails.ReplayChildren
+ * is true. NULL when out of memory. */
 json_t *aev__durable_ops_page_locked(aev__dexec *e, size_t from, size_t max);
 /* GetDurableExecutionHistory's Events page. */
 json_t *aev__durable_history(aev__dexec *e, int data, int reverse, size_t from,

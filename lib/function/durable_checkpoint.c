@@ -299,6 +299,19 @@ static int check_update(json_t *u, int i, int *type, int *action) {
   return rc;
 }
 
+/* A CONTEXT update's ContextOptions.ReplayChildren, kept in its
+ * ContextDetails: once the context completes, its children's state is
+ * left out of the invocation input and GetDurableExecutionState unless
+ * it is true (API reference, ContextOptions and ContextDetails). */
+static int replay_children(aev__dexec *e, json_t *u, const char *id) {
+  json_t *v = json_object_get(json_object_get(u, "ContextOptions"), "ReplayChildren");
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_boolean(v))
+    return refuse("ContextOptions.ReplayChildren of operation %s must be a boolean.%s", id, "");
+  json_t *d = details_of(aev__dexec_op_locked(e, id), T_CONTEXT);
+  return d && !json_object_set(d, "ReplayChildren", v) ? AEV_OK : aev__nomem();
+}
+
 static int apply(aev__dexec *e, json_t *u, int i, json_t *touched, json_t *launch,
                  int *close) {
   int type, action;
@@ -319,6 +332,7 @@ static int apply(aev__dexec *e, json_t *u, int i, json_t *touched, json_t *launc
   } else if (action == A_CANCEL) rc = refuse("Operation %s cannot be cancelled%s.", id,
                                             type == T_WAIT ? ": it is not a started WAIT" : "");
   else rc = finish_op(e, u, type, action, op, close);
+  if (rc == AEV_OK && type == T_CONTEXT) rc = replay_children(e, u, id);
   if (rc == AEV_OK && type != T_EXECUTION) json_array_append_new(touched, json_string(id));
   return rc;
 }

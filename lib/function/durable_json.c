@@ -3,6 +3,8 @@
  * GetDurableExecutionState and of the invocation input, and
  * GetDurableExecutionHistory's events, in the Lambda API reference's
  * shapes (timestamps as epoch seconds). */
+#include <string.h>
+
 #include "function/durable.h"
 
 /* mu held: the members a summary and a description share. */
@@ -33,11 +35,31 @@ json_t *aev__durable_describe(aev__dexec *e) {
   return o;
 }
 
+/* mu held: whether op's state is left out of a replay: the API reference
+ * ("Completed operations with children don't include child operation
+ * details since they don't need to be replayed"), unless the completed
+ * ancestor's ContextDetails.ReplayChildren is true. */
+static int replay_free_locked(aev__dexec *e, const aev__dop *op) {
+  for (size_t depth = 0; depth < e->nops; depth++) {
+    const char *parent = json_string_value(json_object_get(op->o, "ParentId"));
+    if (!parent || !(op = aev__dexec_op_locked(e, parent))) return 0;
+    const char *status = json_string_value(json_object_get(op->o, "Status"));
+    const int open = !strcmp(status, "STARTED") || !strcmp(status, "PENDING") ||
+                     !strcmp(status, "READY");
+    json_t *replay = json_object_get(json_object_get(op->o, "ContextDetails"), "ReplayChildren");
+    if (!open && !json_is_true(replay)) return 1;
+  }
+  return 0;
+}
+
 json_t *aev__durable_ops_page_locked(aev__dexec *e, size_t from, size_t max) {
   json_t *ops = json_array();
-  size_t i = from;
-  for (; ops && i < e->nops && i < from + max; i++)
-    aev__fn_put(&ops, NULL, json_deep_copy(e->ops[i].o));
+  size_t i = from, n = 0;
+  for (; ops && i < e->nops && n < max; i++)
+    if (!replay_free_locked(e, &e->ops[i])) {
+      aev__fn_put(&ops, NULL, json_deep_copy(e->ops[i].o));
+      n++;
+    }
   json_t *page = json_pack("{so}", "Operations", ops);
   if (page && i < e->nops) aev__fn_put(&page, "NextMarker", json_sprintf("%zu", i));
   return page;

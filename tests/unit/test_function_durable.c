@@ -776,6 +776,55 @@ START_TEST(checkpoint_refusals_change_nothing) {
 END_TEST
 
 
+/* An update of operation id, a child of parent. */
+static json_t *child(const char *id, const char *type, const char *action, const char *parent) {
+  json_t *u = update(id, type, action);
+  json_object_set_new(u, "ParentId", json_string(parent));
+  return u;
+}
+
+/* The children of a completed context are left out of the state a replay
+ * reads, unless it asked for them with ContextOptions.ReplayChildren;
+ * those of a running one are there. */
+START_TEST(completed_contexts_hide_their_children) {
+  start_waiting("ctx", 600);
+  json_t *c2 = update("c2", "CONTEXT", "SUCCEED");
+  json_object_set_new(c2, "ContextOptions", json_pack("{sb}", "ReplayChildren", 1));
+  json_decref(checkpoint(json_pack(
+      "[oooooooooo]", update("c1", "CONTEXT", "START"), child("s1", "STEP", "START", "c1"),
+      child("s1", "STEP", "SUCCEED", "c1"), child("i1", "STEP", "SUCCEED", "s1"),
+      update("c1", "CONTEXT", "SUCCEED"), update("c2", "CONTEXT", "START"),
+      child("s2", "STEP", "SUCCEED", "c2"), c2, update("c3", "CONTEXT", "START"),
+      child("s3", "STEP", "START", "c3"))));
+  json_t *r = call("GetDurableExecutionState",
+                   json_pack("{ssss}", "DurableExecutionArn", st.arn, "CheckpointToken", st.token));
+  static const char *const listed[] = {"w", "c1", "c2", "s2", "c3", "s3"};
+  json_t *ops = json_object_get(r, "Operations");
+  ck_assert_uint_eq(json_array_size(ops), 7);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 0), "Type")), "EXECUTION");
+  for (size_t i = 0; i < 6; i++)
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, i + 1), "Id")), listed[i]);
+  ck_assert(json_is_true(json_object_get(json_object_get(op_of(r, "c2"), "ContextDetails"),
+                                         "ReplayChildren")));
+  json_decref(r);
+  /* Paged, the hidden ones take no place in a page. */
+  r = call("GetDurableExecutionState",
+           json_pack("{sssssi}", "DurableExecutionArn", st.arn, "CheckpointToken", st.token,
+                     "MaxItems", 3));
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r, "Operations"), 2), "Id")), "c1");
+  const char *marker = json_string_value(json_object_get(r, "NextMarker"));
+  json_t *next = call("GetDurableExecutionState",
+                      json_pack("{sssssssi}", "DurableExecutionArn", st.arn, "CheckpointToken",
+                                st.token, "Marker", marker, "MaxItems", 1));
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(next, "Operations"), 0), "Id")), "c2");
+  json_decref(next);
+  json_decref(r);
+  json_t *bad = update("c4", "CONTEXT", "START");
+  json_object_set_new(bad, "ContextOptions", json_pack("{ss}", "ReplayChildren", "yes"));
+  refused(json_pack("[o]", bad), "ContextOptions.ReplayChildren of operation c4 must be a boolean.");
+}
+END_TEST
+
 START_TEST(sync_invoke_waits_on_a_real_clock) {
   aev_broker_destroy(b);
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK); /* real clock, workers */
@@ -967,6 +1016,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, execution_timeout_then_retention);
   tcase_add_test(tc, invocation_outcomes);
   tcase_add_test(tc, idempotent_start_by_name);
+  tcase_add_test(tc, completed_contexts_hide_their_children);
   tcase_add_test(tc, sync_invoke_waits_on_a_real_clock);
   tcase_add_test(tc, versions_and_aliases_run_their_version);
   tcase_add_test(tc, size_limits);
