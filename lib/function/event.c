@@ -9,6 +9,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/durable.h"
 #include "function/function_impl.h"
 #include "function/lineage.h"
 
@@ -165,6 +166,18 @@ int aev_function_invoke_event_qualified(aev_function *f,
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_ASYNC_PAYLOAD_MAX);
   if (rc != AEV_OK) return rc;
+  /* A durable function's asynchronous invocation starts a durable
+   * execution, whoever makes it: an EventBridge rule, an SNS
+   * subscription, a destination, a pipe, the typed API (Lambda developer
+   * guide, "Invoking durable Lambda functions": the same invocation
+   * methods as other functions). */
+  json_t *durable;
+  rc = aev__durable_invoke(f, qualifier, "Event", NULL, payload, len, &durable);
+  if (rc != AEV_OK || durable) {
+    json_decref(durable);
+    if (rc == AEV_OK && request_id) aev__broker_uuid(f->res.broker, request_id);
+    return rc;
+  }
   if (len == 0) {
     payload = "{}";
     len = 2;

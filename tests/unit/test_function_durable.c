@@ -825,6 +825,56 @@ START_TEST(completed_contexts_hide_their_children) {
 }
 END_TEST
 
+/* The durable executions of function d, as ListDurableExecutionsByFunction
+ * answers them. */
+static json_t *executions_of_d(void) {
+  json_t *r = call("ListDurableExecutionsByFunction", json_pack("{ss}", "FunctionName", "d"));
+  json_t *list = json_incref(json_object_get(r, "DurableExecutions"));
+  json_decref(r);
+  return list;
+}
+
+/* Asynchronous invocations by other means than Invoke start durable
+ * executions too: the typed API, and an EventBridge rule's target. */
+START_TEST(other_async_invokers_start_executions) {
+  st.mode = STEP_WAIT;
+  aev_function *f;
+  ck_assert_int_eq(aev_function_get(b, "d", &f), AEV_OK);
+  char request_id[64] = "";
+  ck_assert_int_eq(aev_function_invoke_event(f, "{\"n\":1}", 7, request_id), AEV_OK);
+  aev_function_release(f);
+  ck_assert_uint_eq(strlen(request_id), 36);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 1);
+  json_t *list = executions_of_d();
+  ck_assert_uint_eq(json_array_size(list), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "Status")), "RUNNING");
+  json_decref(list);
+  char req[512];
+  json_decref(aev_test_call(b, "events", "PutRule",
+                            "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"app\\\"]}\"}",
+                            AEV_OK));
+  snprintf(req, sizeof req,
+           "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"d\",\"Arn\":"
+           "\"arn:aws:lambda:us-east-1:000000000000:function:d\"}]}");
+  json_decref(aev_test_call(b, "events", "PutTargets", req, AEV_OK));
+  json_decref(aev_test_call(b, "events", "PutEvents",
+                            "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"t\","
+                            "\"Detail\":\"{}\"}]}", AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 2);
+  list = executions_of_d();
+  ck_assert_uint_eq(json_array_size(list), 2);
+  json_decref(list);
+  /* The rule's event is the execution's input. */
+  json_t *first = json_array_get(json_object_get(st.last_state, "Operations"), 0);
+  json_t *input = json_loads(json_string_value(json_object_get(
+                                 json_object_get(first, "ExecutionDetails"), "InputPayload")), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(input, "source")), "app");
+  json_decref(input);
+}
+END_TEST
+
 START_TEST(sync_invoke_waits_on_a_real_clock) {
   aev_broker_destroy(b);
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK); /* real clock, workers */
@@ -1017,6 +1067,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, invocation_outcomes);
   tcase_add_test(tc, idempotent_start_by_name);
   tcase_add_test(tc, completed_contexts_hide_their_children);
+  tcase_add_test(tc, other_async_invokers_start_executions);
   tcase_add_test(tc, sync_invoke_waits_on_a_real_clock);
   tcase_add_test(tc, versions_and_aliases_run_their_version);
   tcase_add_test(tc, size_limits);
