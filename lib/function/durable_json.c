@@ -3,6 +3,7 @@
  * GetDurableExecutionState and of the invocation input, and
  * GetDurableExecutionHistory's events, in the Lambda API reference's
  * shapes (timestamps as epoch seconds). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "function/durable.h"
@@ -35,31 +36,46 @@ json_t *aev__durable_describe(aev__dexec *e) {
   return o;
 }
 
-/* mu held: whether op's state is left out of a replay: the API reference
- * ("Completed operations with children don't include child operation
- * details since they don't need to be replayed"), unless the completed
- * ancestor's ContextDetails.ReplayChildren is true. */
-static int replay_free_locked(aev__dexec *e, const aev__dop *op) {
-  for (size_t depth = 0; depth < e->nops; depth++) {
-    const char *parent = json_string_value(json_object_get(op->o, "ParentId"));
-    if (!parent || !(op = aev__dexec_op_locked(e, parent))) return 0;
-    const char *status = json_string_value(json_object_get(op->o, "Status"));
-    const int open = !strcmp(status, "STARTED") || !strcmp(status, "PENDING") ||
-                     !strcmp(status, "READY");
-    json_t *replay = json_object_get(json_object_get(op->o, "ContextDetails"), "ReplayChildren");
-    if (!open && !json_is_true(replay)) return 1;
+/* mu held: which operations a replay leaves out (1 in the array answered,
+ * NULL when out of memory): the API reference ("Completed operations with
+ * children don't include child operation details since they don't need
+ * to be replayed"), unless the completed ancestor's
+ * ContextDetails.ReplayChildren is true. One pass: an operation's parent
+ * starts before it. */
+static unsigned char *replay_free_locked(aev__dexec *e) {
+  unsigned char *hidden = calloc(e->nops ? e->nops : 1, 1);
+  json_t *at = json_object(); /* id -> position */
+  int ok = hidden && at;
+  for (size_t i = 0; ok && i < e->nops; i++) {
+    json_t *o = e->ops[i].o;
+    const char *parent = json_string_value(json_object_get(o, "ParentId"));
+    json_t *k = parent ? json_object_get(at, parent) : NULL;
+    if (k) {
+      const json_t *p = e->ops[json_integer_value(k)].o;
+      const char *status = json_string_value(json_object_get(p, "Status"));
+      const int open = !status || !strcmp(status, "STARTED") || !strcmp(status, "PENDING") ||
+                       !strcmp(status, "READY");
+      json_t *replay = json_object_get(json_object_get(p, "ContextDetails"), "ReplayChildren");
+      hidden[i] = hidden[json_integer_value(k)] || (!open && !json_is_true(replay));
+    }
+    ok = !json_object_set_new(at, json_string_value(json_object_get(o, "Id")),
+                              json_integer((json_int_t)i));
   }
-  return 0;
+  json_decref(at);
+  if (!ok) free(hidden);
+  return ok ? hidden : NULL;
 }
 
 json_t *aev__durable_ops_page_locked(aev__dexec *e, size_t from, size_t max) {
-  json_t *ops = json_array();
+  unsigned char *hidden = replay_free_locked(e);
+  json_t *ops = hidden ? json_array() : NULL;
   size_t i = from, n = 0;
   for (; ops && i < e->nops && n < max; i++)
-    if (!replay_free_locked(e, &e->ops[i])) {
+    if (!hidden[i]) {
       aev__fn_put(&ops, NULL, json_deep_copy(e->ops[i].o));
       n++;
     }
+  free(hidden);
   json_t *page = json_pack("{so}", "Operations", ops);
   if (page && i < e->nops) aev__fn_put(&page, "NextMarker", json_sprintf("%zu", i));
   return page;
