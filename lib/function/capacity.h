@@ -72,8 +72,9 @@ const char *aev__cap_version_state(aev_broker *b, const char *arn);
 int aev__cap_config_check(aev_broker *b, json_t *req, const aev__fconf *base, int *memory);
 /* PublishVersion of f: the quota of versions per provider. */
 int aev__cap_publish_check(aev_function *f);
-/* Invoke of version ("$LATEST" or a number) whose snapshot is conf (NULL:
- * $LATEST's), for a function on a provider: only published versions run
+/* Invoke of version ("$LATEST" or a number) whose snapshot is conf (its
+ * capacity flag set: callers check that first), for a function on a
+ * provider: only published versions run
  * there, so $LATEST (and the unqualified function, which names
  * $LATEST.PUBLISHED on AWS, never published here) is refused with
  * NoPublishedVersionException; while the provider is Pending,

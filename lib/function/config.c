@@ -142,6 +142,7 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
     aev__fconf_unref(c);
     return rc;
   }
+  c->capacity = aev__cap_arn_of(c->doc) != NULL;
   *out = c;
   return AEV_OK;
 }

@@ -47,6 +47,7 @@ typedef struct aev__fconf {
   int timeout;   /* seconds */
   int memory;    /* MB */
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
+  int capacity;  /* doc names a capacity provider (read by every invoke) */
   json_t *vars;  /* Environment.Variables, an object */
   char *last_modified;
 } aev__fconf;

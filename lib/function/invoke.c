@@ -98,12 +98,6 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
       return aev__nomem();
     }
   }
-  int ready = aev__cap_invocable(f, conf, version);
-  if (ready != AEV_OK) {
-    free(invoked);
-    aev__fconf_unref(conf);
-    return ready;
-  }
   /* The chain's lineage with this run counted, after the payload. */
   size_t at = own ? 0 : len + 1;
   aev_invocation *c = malloc(sizeof *c + at + aev__lineage_bumped_size(lineage, f->res.name));
@@ -114,6 +108,23 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   }
   int64_t now = aev__fn_now(f);
   pthread_mutex_lock(&f->mu);
+  if (!conf) {
+    conf = f->conf;
+    conf->refs++;
+  }
+  if (conf->capacity) {
+    /* Rare, so kept off the common path: a function on a capacity
+     * provider, checked unlocked (the provider's store has its own lock). */
+    pthread_mutex_unlock(&f->mu);
+    int ready = aev__cap_invocable(f, conf, version);
+    if (ready != AEV_OK) {
+      free(c);
+      free(invoked);
+      aev__fconf_unref(conf);
+      return ready;
+    }
+    pthread_mutex_lock(&f->mu);
+  }
   if (f->res.deleted) {
     refuse(f, c, invoked, conf);
     return aev__fn_check(f);
@@ -155,10 +166,6 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   f->busy_envs++;
   f->m.invocations++;
   if (cold) f->m.cold_starts++;
-  if (!conf) {
-    conf = f->conf;
-    conf->refs++;
-  }
   c->conf = conf;
   pthread_mutex_unlock(&f->mu);
   if (cold && !(e = aev__fn_new_env(f))) {
