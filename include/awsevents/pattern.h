@@ -109,17 +109,20 @@ AEV_API int aev_pattern_set_match(aev_pattern_set *set, const char *event,
                                   size_t len, uint64_t **ids, size_t *n);
 
 /* Matches n events (events[i], of lens[i] bytes) against every pattern of
- * the set, as n calls of aev_pattern_set_match() would: ids[i] and n_ids[i]
- * receive event i's ids (free each with aev_free()). The events' walks
- * through the set's automaton are interleaved, so that their cache misses
- * overlap: a set too big for the caches answers more events a second this
- * way than with one call an event (bench/pattern_bench's "batches" rows).
- * On failure every ids[i] is NULL and n_ids[i] 0; an event that is not a
- * JSON object fails the batch with AEV_ERR_INVALID and a
- * ValidationException naming the first such event. */
+ * the set, as n calls of aev_pattern_set_match() would, into one array:
+ * *ids holds event 0's ids (ascending, each once), then event 1's, and so
+ * on; ends[i] is where event i's end, so they are (*ids)[ends[i - 1]]
+ * (from 0 for event 0) up to (*ids)[ends[i]]. Free *ids with aev_free();
+ * it is NULL when no event matched. One allocation serves the batch, and
+ * the events' walks through the set's automaton are interleaved, so that
+ * their cache misses overlap: a set too big for the caches answers more
+ * events a second this way than with one call an event
+ * (bench/pattern_bench's "batches" rows). On failure *ids is NULL and
+ * every ends[i] 0; an event that is not a JSON object fails the batch with
+ * AEV_ERR_INVALID and a ValidationException naming the first such event. */
 AEV_API int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
                                         const size_t *lens, size_t n, uint64_t **ids,
-                                        size_t *n_ids);
+                                        size_t *ends);
 
 /* Approximate bytes of memory the set's patterns and automaton use. */
 AEV_API size_t aev_pattern_set_memory(const aev_pattern_set *set);

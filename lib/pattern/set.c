@@ -397,15 +397,9 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   return aev__pattern_set_match_event(set, event, len, PM_MAX_DEPTH, &members, ids, n);
 }
 
-/* The ids of the tags a match found, ascending, each once: *ids NULL
- * when there are none. */
-static int ids_of(const aev_pattern_set *set, const pm_slots *slots, uint64_t **ids,
-                  size_t *n) {
-  *ids = NULL;
-  *n = 0;
-  if (!slots->n) return AEV_OK;
-  uint64_t *out = malloc(slots->n * sizeof *out);
-  if (!out) return aev__nomem();
+/* The ids of the tags a match found, ascending, each once, into out (room
+ * for slots->n): how many. */
+static size_t ids_into(const aev_pattern_set *set, const pm_slots *slots, uint64_t *out) {
   size_t u;
   if (slots->n <= SMALL) {
     /* Tags of slots sort last (they are not below TAG_SLOT); their ids
@@ -414,20 +408,31 @@ static int ids_of(const aev_pattern_set *set, const pm_slots *slots, uint64_t **
     while (direct && out[direct - 1] & TAG_SLOT) direct--;
     for (size_t i = direct; i < u; i++) out[i] = set->s[out[i] & ~TAG_SLOT].id;
     if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
-  } else {
-    for (size_t i = 0; i < slots->n; i++) {
-      uint32_t t = slots->v[i];
-      out[i] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
-    }
-    qsort(out, slots->n, sizeof *out, cmp_u64);
-    u = 1;
-    for (size_t i = 1; i < slots->n; i++) { /* without branches: ids repeat unpredictably */
-      out[u] = out[i];
-      u += out[u - 1] != out[i];
-    }
+    return u;
   }
+  for (size_t i = 0; i < slots->n; i++) {
+    uint32_t t = slots->v[i];
+    out[i] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
+  }
+  qsort(out, slots->n, sizeof *out, cmp_u64);
+  u = 1;
+  for (size_t i = 1; i < slots->n; i++) { /* without branches: ids repeat unpredictably */
+    out[u] = out[i];
+    u += out[u - 1] != out[i];
+  }
+  return u;
+}
+
+/* ids_into() a new array: *ids NULL when there are none. */
+static int ids_of(const aev_pattern_set *set, const pm_slots *slots, uint64_t **ids,
+                  size_t *n) {
+  *ids = NULL;
+  *n = 0;
+  if (!slots->n) return AEV_OK;
+  uint64_t *out = malloc(slots->n * sizeof *out);
+  if (!out) return aev__nomem();
+  *n = ids_into(set, slots, out);
   *ids = out;
-  *n = u;
   return AEV_OK;
 }
 
@@ -455,6 +460,24 @@ typedef struct batch_item {
   pm_slots slots;
 } batch_item;
 
+/* A batch's ids, one array for all its events, grown chunk by chunk. */
+typedef struct batch_ids {
+  uint64_t *v;
+  size_t n, cap;
+} batch_ids;
+
+/* Room in out for need more ids. */
+static int ids_room(batch_ids *out, size_t need) {
+  if (out->n + need <= out->cap) return AEV_OK;
+  size_t cap = out->cap ? out->cap : 64;
+  while (cap < out->n + need) cap *= 2;
+  uint64_t *v = realloc(out->v, cap * sizeof *v);
+  if (!v) return aev__nomem();
+  out->v = v;
+  out->cap = cap;
+  return AEV_OK;
+}
+
 /* Names the event of a batch whose error was just recorded. */
 static int in_batch(size_t i) {
   char code[64], msg[512];
@@ -464,13 +487,14 @@ static int in_batch(size_t i) {
 }
 
 /* Up to CHUNK events of a batch, in b: flattened one after another, then
- * walked through the automaton together. */
+ * walked through the automaton together; their ids appended to out, and
+ * where each event's end to ends. */
 static int match_chunk(aev_pattern_set *set, batch_item *b, const char *const *events,
-                       const size_t *lens, size_t n, size_t first, uint64_t **ids,
-                       size_t *n_ids) {
+                       const size_t *lens, size_t n, size_t first, batch_ids *out,
+                       size_t *ends) {
   const pm_event *flat[CHUNK];
   pm_slots *found[CHUNK];
-  size_t made = 0, nflat = 0;
+  size_t made = 0, nflat = 0, found_n = 0;
   int rc = AEV_OK;
   for (; made < n && !rc; made++) {
     aev__pm_slots_init(&b[made].slots);
@@ -483,8 +507,11 @@ static int match_chunk(aev_pattern_set *set, batch_item *b, const char *const *e
     }
   }
   if (!rc) rc = aev__pm_machine_match_many(set->m, flat, nflat, found);
+  for (size_t i = 0; i < made; i++) found_n += b[i].slots.n;
+  if (!rc && found_n) rc = ids_room(out, found_n);
   for (size_t i = 0; i < made; i++) {
-    if (!rc) rc = ids_of(set, &b[i].slots, &ids[i], &n_ids[i]);
+    if (!rc && b[i].slots.n) out->n += ids_into(set, &b[i].slots, out->v + out->n);
+    if (!rc) ends[i] = out->n;
     prepared_free(&b[i].p);
     aev__pm_slots_free(&b[i].slots);
   }
@@ -493,14 +520,12 @@ static int match_chunk(aev_pattern_set *set, batch_item *b, const char *const *e
 
 int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
                                 const size_t *lens, size_t n, uint64_t **ids,
-                                size_t *n_ids) {
-  if (!set || (n && (!events || !lens || !ids || !n_ids)))
+                                size_t *ends) {
+  if (!set || (n && (!events || !lens || !ids || !ends)))
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                     "set, events, lens, ids and n_ids are required.");
-  for (size_t i = 0; i < n; i++) {
-    ids[i] = NULL;
-    n_ids[i] = 0;
-  }
+                     "set, events, lens, ids and ends are required.");
+  if (ids) *ids = NULL;
+  for (size_t i = 0; i < n; i++) ends[i] = 0;
   for (size_t i = 0; i < n; i++)
     if (!events[i])
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
@@ -508,18 +533,20 @@ int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
   if (!n) return AEV_OK;
   batch_item *b = malloc((n < CHUNK ? n : CHUNK) * sizeof *b);
   if (!b) return aev__nomem();
+  batch_ids out = {0};
   int rc = AEV_OK;
   pthread_rwlock_rdlock(&set->lock);
   for (size_t at = 0; at < n && !rc; at += CHUNK)
     rc = match_chunk(set, b, events + at, lens + at, n - at < CHUNK ? n - at : CHUNK, at,
-                     ids + at, n_ids + at);
+                     &out, ends + at);
   pthread_rwlock_unlock(&set->lock);
   free(b);
-  if (rc)
-    for (size_t i = 0; i < n; i++) {
-      free(ids[i]);
-      ids[i] = NULL;
-      n_ids[i] = 0;
-    }
-  return rc;
+  if (rc || !out.n) {
+    free(out.v);
+    if (rc)
+      for (size_t i = 0; i < n; i++) ends[i] = 0;
+    return rc;
+  }
+  *ids = out.v;
+  return AEV_OK;
 }

@@ -32,16 +32,19 @@ static char *id_list(const uint64_t *ids, size_t n) {
 /* What a batch of n events (n <= 64) matches, each as id_list(). */
 static void match_batch(aev_pattern_set *s, const char *const *events, size_t n,
                         char **out) {
-  size_t lens[64] = {0}, counts[64];
-  uint64_t *ids[64];
+  size_t lens[64] = {0}, ends[64];
+  uint64_t *ids = (uint64_t *)1;
   ck_assert_uint_le(n, 64);
   for (size_t i = 0; i < n; i++) lens[i] = strlen(events[i]);
-  ck_assert_msg(aev_pattern_set_match_batch(s, events, lens, n, ids, counts) == AEV_OK, "%s",
+  ck_assert_msg(aev_pattern_set_match_batch(s, events, lens, n, &ids, ends) == AEV_OK, "%s",
                 aev_errmsg());
   for (size_t i = 0; i < n; i++) {
-    out[i] = id_list(ids[i], counts[i]);
-    aev_free(ids[i]);
+    const size_t from = i ? ends[i - 1] : 0;
+    ck_assert_uint_le(from, ends[i]);
+    out[i] = id_list(ends[i] > from ? ids + from : NULL, ends[i] - from);
   }
+  if (n && !ends[n - 1]) ck_assert_ptr_null(ids);
+  aev_free(ids);
 }
 
 /* Events (texts of up to 511 bytes) matched in batches of the given sizes
@@ -467,48 +470,41 @@ START_TEST(set_batch_errors) {
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   add(s, 1, "{\"a\":[\"x\"]}");
   const char *ev[40];
-  size_t lens[40], n[40];
-  uint64_t *ids[40];
+  size_t lens[40], ends[40];
+  uint64_t *ids = (uint64_t *)1;
   for (int i = 0; i < 40; i++) ev[i] = "{\"a\":\"x\"}";
   ev[20] = "[\"a\",\"x\"]"; /* in the batch's second chunk of 16 */
   for (int i = 0; i < 40; i++) {
     lens[i] = strlen(ev[i]);
-    ids[i] = (uint64_t *)1;
-    n[i] = 99;
+    ends[i] = 99;
   }
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, &ids, ends), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "ValidationException");
   ck_assert_str_eq(aev_errmsg(), "Event 20 of the batch: Parameter Event is not valid.");
-  for (int i = 0; i < 40; i++) {
-    ck_assert_ptr_null(ids[i]);
-    ck_assert_uint_eq(n[i], 0);
-  }
+  ck_assert_ptr_null(ids);
+  for (int i = 0; i < 40; i++) ck_assert_uint_eq(ends[i], 0);
   ev[20] = NULL;
-  for (int i = 0; i < 40; i++) {
-    ids[i] = (uint64_t *)1;
-    n[i] = 99;
-  }
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_ERR_INVALID);
+  ids = (uint64_t *)1;
+  for (int i = 0; i < 40; i++) ends[i] = 99;
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, &ids, ends), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
   ck_assert_str_eq(aev_errmsg(), "Event 20 of the batch is NULL.");
-  for (int i = 0; i < 40; i++) {
-    ck_assert_ptr_null(ids[i]);
-    ck_assert_uint_eq(n[i], 0);
-  }
-  ck_assert_int_eq(aev_pattern_set_match_batch(NULL, ev, lens, 1, ids, n), AEV_ERR_INVALID);
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, NULL, 1, ids, n), AEV_ERR_INVALID);
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, NULL, n), AEV_ERR_INVALID);
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, ids, NULL), AEV_ERR_INVALID);
+  ck_assert_ptr_null(ids);
+  for (int i = 0; i < 40; i++) ck_assert_uint_eq(ends[i], 0);
+  ck_assert_int_eq(aev_pattern_set_match_batch(NULL, ev, lens, 1, &ids, ends), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, NULL, 1, &ids, ends), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, NULL, ends), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, &ids, NULL), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_set_match_batch(s, NULL, NULL, 0, NULL, NULL), AEV_OK);
-  /* The set still answers. */
+  /* The set still answers: event i's one id ends at i + 1. */
   ev[20] = "{\"a\":[\"y\",\"x\"]}";
   lens[20] = strlen(ev[20]);
-  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_OK);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, &ids, ends), AEV_OK);
   for (int i = 0; i < 40; i++) {
-    ck_assert_uint_eq(n[i], 1);
-    ck_assert_uint_eq(ids[i][0], 1);
-    aev_free(ids[i]);
+    ck_assert_uint_eq(ends[i], (size_t)i + 1);
+    ck_assert_uint_eq(ids[i], 1);
   }
+  aev_free(ids);
   aev_pattern_set_free(s);
 }
 END_TEST

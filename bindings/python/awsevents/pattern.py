@@ -163,16 +163,15 @@ class PatternSet(Owned):
         (ValidationException naming its index) for the whole batch."""
         texts = [_event_text(self._profile, e) for e in events]
         n = len(texts)
-        ids = (POINTER(c_uint64) * n)()
-        counts = (c_size_t * n)()
+        ids = POINTER(c_uint64)()
+        ends = (c_size_t * n)()
         self._call("MatchPatterns", lib.aev_pattern_set_match_batch,
                    (c_char_p * n)(*texts),
-                   (c_size_t * n)(*map(len, texts)), n, ids, counts)
+                   (c_size_t * n)(*map(len, texts)), n, byref(ids), ends)
         try:
-            return [[ids[k][i] for i in range(counts[k])] for k in range(n)]
+            return [ids[ends[k - 1] if k else 0:ends[k]] for k in range(n)]
         finally:
-            for k in range(n):
-                lib.aev_free(ids[k])
+            lib.aev_free(ids)
 
     def __len__(self):
         with self._handle as handle:
