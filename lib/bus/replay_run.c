@@ -28,10 +28,8 @@ static void step(void *arg, int cancelled);
 /* Arms r's next step at epoch ms when. */
 static int arm(aev__replay *r, int64_t when) {
   aev_broker *b = r->bus->res.broker;
-  aev__clock *c = aev__broker_clock(b);
   r->waiting = 0;
-  return aev__timer_arm(aev__broker_sched(b), &r->timer,
-                        aev__clock_epoch_to_mono(c, when));
+  return aev__timer_arm_wall(aev__broker_sched(b), &r->timer, when);
 }
 
 /* The end of the minute (counted from the cursor) that holds event time t,

@@ -15,11 +15,9 @@ static aev_broker *broker_of(aev__rule *r) { return r->bus->res.broker; }
  * reference while armed or while its task is pending). */
 static void arm(aev__rule *r) {
   aev_broker *b = broker_of(r);
-  aev__clock *c = aev__broker_clock(b);
-  int64_t deadline = aev__clock_epoch_to_mono(c, r->next_fire_ms);
   aev__timer_init(&r->timer, fire, r, NULL);
   aev__rule_ref(r);
-  if (aev__timer_arm(aev__broker_sched(b), &r->timer, deadline)) {
+  if (aev__timer_arm_wall(aev__broker_sched(b), &r->timer, r->next_fire_ms)) {
     r->next_fire_ms = -1;
     aev__rule_unref(r);
   }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "awsevents/broker.h"
+#include "core/clock_watch.h"
 #include "core/sched.h"
 #include "core/status.h"
 #include "core/timer_heap.h"
@@ -51,6 +52,7 @@ struct aev__sched {
   int closing;
   int timer_thread_started;
   pthread_t timer_thread;
+  aev__clock_watch *watch; /* real clock with workers, when the system has one */
   pthread_t *worker_threads;
   int started_workers;
   thread_node *handler_list;
@@ -244,6 +246,9 @@ static int init_cond_monotonic(pthread_cond_t *cv) {
   return rc;
 }
 
+/* The clock watch's call. */
+static void wall_set(void *arg) { aev__sched_wall_set(arg); }
+
 int aev__sched_new(aev__clock *clock, int workers, aev__sched **out) {
   aev__sched *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();
@@ -275,6 +280,11 @@ int aev__sched_new(aev__clock *clock, int workers, aev__sched **out) {
       return aev__fail(AEV_ERR_INTERNAL, "InternalFailure",
                        "Could not start the scheduler's threads.");
     }
+    /* Without a watch (a system that gives no notice of clock sets), a
+     * timer for a wall-clock instant fires late after the clock is set
+     * forward, as it would on the monotonic clock alone: no reason to
+     * refuse the broker. */
+    if (clock->mode == AEV_CLOCK_REAL) aev__clock_watch_start(wall_set, s, &s->watch);
   }
   *out = s;
   return AEV_OK;
@@ -284,8 +294,10 @@ void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
                      aev__strand *strand) {
   t->deadline = 0;
   t->seq = 0;
-  t->child = t->next = t->prev = NULL;
+  t->child = t->next = t->prev = t->scan = NULL;
   t->armed = 0;
+  t->wall = 0;
+  t->wall_ms = 0;
   t->fn = fn;
   t->arg = arg;
   t->strand = strand;
@@ -296,19 +308,47 @@ static int closed_error(void) {
                    "The broker has been destroyed.");
 }
 
-int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline) {
-  pthread_mutex_lock(&s->mu);
-  if (s->closing) {
-    pthread_mutex_unlock(&s->mu);
-    return closed_error();
-  }
+/* (Re)arms t for deadline. Called with mu held. */
+static void arm_locked(aev__sched *s, aev__timer *t, int64_t deadline) {
   if (t->armed) aev__timer_heap_remove(&s->heap, t);
   t->deadline = deadline;
   t->seq = s->next_seq++;
   aev__timer_heap_push(&s->heap, t);
   if (aev__timer_heap_top(&s->heap) == t) pthread_cond_signal(&s->timer_cv);
+}
+
+/* aev__timer_arm (wall = 0) and aev__timer_arm_wall (wall = 1, when the
+ * deadline is epoch_ms's). */
+static int arm(aev__sched *s, aev__timer *t, int64_t when, int wall) {
+  pthread_mutex_lock(&s->mu);
+  if (s->closing) {
+    pthread_mutex_unlock(&s->mu);
+    return closed_error();
+  }
+  t->wall = wall;
+  t->wall_ms = wall ? when : 0;
+  arm_locked(s, t, wall ? aev__clock_epoch_to_mono(s->clock, when) : when);
   pthread_mutex_unlock(&s->mu);
   return AEV_OK;
+}
+
+int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline) {
+  return arm(s, t, deadline, 0);
+}
+
+int aev__timer_arm_wall(aev__sched *s, aev__timer *t, int64_t epoch_ms) {
+  return arm(s, t, epoch_ms, 1);
+}
+
+void aev__sched_wall_set(aev__sched *s) {
+  pthread_mutex_lock(&s->mu);
+  aev__timer *next;
+  for (aev__timer *t = aev__timer_heap_list(&s->heap); t; t = next) {
+    next = t->scan;
+    if (t->wall) arm_locked(s, t, aev__clock_epoch_to_mono(s->clock, t->wall_ms));
+  }
+  pthread_cond_signal(&s->timer_cv);
+  pthread_mutex_unlock(&s->mu);
 }
 
 int aev__timer_cancel(aev__sched *s, aev__timer *t) {
@@ -474,7 +514,7 @@ int aev__sched_workers(const aev__sched *s) { return s->workers; }
 
 int aev__sched_thread_count(aev__sched *s) {
   pthread_mutex_lock(&s->mu);
-  int n = s->started_workers + s->timer_thread_started + s->handler_threads;
+  int n = s->started_workers + s->timer_thread_started + (s->watch != NULL) + s->handler_threads;
   pthread_mutex_unlock(&s->mu);
   return n;
 }
@@ -532,7 +572,10 @@ void aev__sched_shutdown(aev__sched *s) {
   pthread_cond_broadcast(&s->work_cv);
   pthread_cond_broadcast(&s->timer_cv);
   pthread_cond_broadcast(&s->handler_cv);
+  aev__clock_watch *watch = s->watch;
+  s->watch = NULL;
   pthread_mutex_unlock(&s->mu);
+  aev__clock_watch_stop(watch); /* outside mu, which its call takes */
   /* Workers and handler threads finish what they run, then stop; queued
    * work is cancelled below, never half-run. */
   if (s->timer_thread_started) pthread_join(s->timer_thread, NULL);

@@ -2,7 +2,8 @@
  * ordered by (deadline, arming sequence); a ready queue of tasks; serial
  * lanes (strands) for work AWS delivers in order; a growable pool for user
  * handlers. Real clock with workers > 0: one timer thread sleeping on a
- * CLOCK_MONOTONIC condition variable until the head deadline, and `workers`
+ * CLOCK_MONOTONIC condition variable until the head deadline, a thread
+ * watching for the wall clock being set (core/clock_watch.h), and `workers`
  * threads running ready tasks. Otherwise nothing runs until drain/advance,
  * which run everything on the caller's thread (workers = 0) or wait for the
  * workers to reach quiescence. No polling anywhere. */
@@ -40,7 +41,10 @@ typedef struct aev__timer {
   int64_t deadline; /* on the clock's deadline timeline (aev__clock_mono_ms) */
   uint64_t seq;     /* arming order, breaks deadline ties */
   struct aev__timer *child, *next, *prev; /* the scheduler's heap links */
+  struct aev__timer *scan; /* the scheduler's, while it goes over its timers */
   int armed;
+  int wall;        /* armed by aev__timer_arm_wall, for wall_ms */
+  int64_t wall_ms;
   aev__task_fn fn;
   void *arg;
   aev__strand *strand; /* NULL: any worker */
@@ -64,6 +68,23 @@ void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
  * failure is AEV_ERR_CLOSED after shutdown began (the timer is then
  * disarmed). */
 int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline);
+
+/* Arms t, as aev__timer_arm, for the deadline at which the clock's now
+ * (aev__clock_now_ms) reaches epoch_ms: a schedule's next time, a replay's
+ * next event. On a real clock that deadline is worked out again whenever
+ * the system's wall clock is set (see aev__sched_wall_set), so that t
+ * fires when the wall clock shows epoch_ms. The deadline worked out before
+ * the set would come late by as much as the clock was stepped forward, or
+ * by as long as the machine was suspended (the monotonic clock does not
+ * count a suspend). Its fn must still check, when it runs, that the time
+ * has come: a set may also step the clock back. */
+int aev__timer_arm_wall(aev__sched *s, aev__timer *t, int64_t epoch_ms);
+
+/* The real clock's wall time was set: every timer armed by
+ * aev__timer_arm_wall moves to its instant's deadline as the clock now
+ * reads. A real-clock scheduler with workers watches the system's clock
+ * and calls this itself; tests call it after aev__clock_step_wall. */
+void aev__sched_wall_set(aev__sched *s);
 
 /* Disarms t. Returns 1 if it was armed (its fn will not run for that
  * arming), 0 otherwise. */
@@ -105,7 +126,8 @@ int aev__sched_in_task(const aev__sched *s);
 /* The workers it was made with; 0: everything runs during drain. */
 int aev__sched_workers(const aev__sched *s);
 
-/* Number of threads the scheduler has started (timer, workers, handlers). */
+/* Number of threads the scheduler has started (timer, wall clock's watch,
+ * workers, handlers). */
 int aev__sched_thread_count(aev__sched *s);
 
 #endif

@@ -74,3 +74,20 @@ void aev__timer_heap_remove(aev__timer_heap *h, aev__timer *t) {
 }
 
 aev__timer *aev__timer_heap_top(const aev__timer_heap *h) { return h->root; }
+
+aev__timer *aev__timer_heap_list(const aev__timer_heap *h) {
+  aev__timer *tail = h->root;
+  if (tail) tail->scan = NULL;
+  /* Every timer but the root is one timer's first child or next sibling:
+   * appending both of each listed timer lists each once. */
+  for (aev__timer *t = h->root; t; t = t->scan) {
+    aev__timer *const more[2] = {t->child, t->next};
+    for (int i = 0; i < 2; i++)
+      if (more[i]) {
+        more[i]->scan = NULL;
+        tail->scan = more[i];
+        tail = more[i];
+      }
+  }
+  return h->root;
+}

@@ -21,4 +21,9 @@ void aev__timer_heap_remove(aev__timer_heap *h, aev__timer *t);
 /* The earliest timer, or NULL. */
 aev__timer *aev__timer_heap_top(const aev__timer_heap *h);
 
+/* Every timer in h, linked through their scan fields from the one
+ * returned (NULL when h is empty), so that the caller may remove and push
+ * them again while it goes through the list. */
+aev__timer *aev__timer_heap_list(const aev__timer_heap *h);
+
 #endif

@@ -26,8 +26,7 @@ static void set_timer(aev__sch *s) {
   aev_broker *b = broker_of(s);
   aev__timer_init(&s->timer, fire, s, NULL);
   aev__sch_ref(s);
-  if (aev__timer_arm(aev__broker_sched(b), &s->timer,
-                     aev__clock_epoch_to_mono(aev__broker_clock(b), s->fire_ms))) {
+  if (aev__timer_arm_wall(aev__broker_sched(b), &s->timer, s->fire_ms)) {
     s->due_ms = -1;
     aev__sch_unref(s);
   }

@@ -209,6 +209,32 @@ START_TEST(real_clock_stepped_back) {
 }
 END_TEST
 
+/* The wall clock set forward past a rate() rule's next time (an NTP step,
+ * or a resume from suspend, which the monotonic clock does not count): the
+ * rule fires at once, not when its timer's monotonic deadline, ten minutes
+ * on, comes. A test cannot set the system's clock: it moves the broker's
+ * and calls what the scheduler's clock watch calls on a set. */
+START_TEST(real_clock_stepped_forward) {
+  aev_broker *r = aev_test_real_broker(2);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutRule",
+                            "{\"Name\":\"m\",\"ScheduleExpression\":\"rate(10 minutes)\"}",
+                            AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutTargets",
+                            "{\"Rule\":\"m\",\"Targets\":[{\"Id\":\"q\",\"Arn\":"
+                            "\"arn:aws:sqs:us-east-1:000000000000:q\"}]}", AEV_OK));
+  aev__clock_step_wall(aev__broker_clock(r), 601 * 1000);
+  aev__sched_wall_set(aev__broker_sched(r));
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
+                            "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/q\","
+                            "\"WaitTimeSeconds\":10}", AEV_OK);
+  ck_assert_msg(json_array_size(json_object_get(m, "Messages")) == 1,
+                "the rate() rule did not fire once its time came");
+  json_decref(m);
+  aev_broker_destroy(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_schedule");
   TCase *tc = tcase_create("expressions");
@@ -224,6 +250,7 @@ int main(void) {
   suite_add_tcase(s, tr);
   TCase *real = tcase_create("real");
   tcase_add_test(real, real_clock_stepped_back);
+  tcase_add_test(real, real_clock_stepped_forward);
   suite_add_tcase(s, real);
   return aev_test_run(s);
 }

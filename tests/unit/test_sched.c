@@ -415,6 +415,46 @@ START_TEST(real_timer_thread_fires_on_time) {
 }
 END_TEST
 
+/* Timers armed for wall-clock instants follow the wall clock when it is
+ * set (here stepped an hour forward, as after an hour's suspend or an NTP
+ * step): they fire at once, where their deadlines, worked out before the
+ * step, are still an hour away on the monotonic clock. Timers armed for a
+ * deadline stay where they are. Forty of each, armed in turns, so that
+ * moving the wall ones goes over a heap with many children and siblings. */
+START_TEST(wall_timers_follow_the_wall_clock_when_it_is_set) {
+  fixture f;
+  setup(&f, AEV_CLOCK_REAL, 2);
+  rec_reset();
+  enum { EACH = 40 };
+  static probe p[2 * EACH];
+  const int64_t wall = aev__clock_now_ms(&f.clock), mono = aev__clock_mono_ms(&f.clock);
+  for (int i = 0; i < 2 * EACH; i++) {
+    probe_init(&p[i], &f, i);
+    const int64_t hour_on = 3600 * 1000 + i * 10;
+    if (i % 2)
+      ck_assert_int_eq(aev__timer_arm(f.sched, &p[i].timer, mono + hour_on), AEV_OK);
+    else
+      ck_assert_int_eq(aev__timer_arm_wall(f.sched, &p[i].timer, wall + hour_on), AEV_OK);
+  }
+  aev__clock_step_wall(&f.clock, 3600 * 1000 + 2 * EACH * 10);
+  aev__sched_wall_set(f.sched);
+  ck_assert_int_eq(wait_for_records(EACH, 5000), EACH);
+  pthread_mutex_lock(&rec.mu);
+  for (int k = 0; k < EACH; k++) {
+    ck_assert_int_eq(rec.ids[k] % 2, 0);
+    ck_assert_int_eq(rec.cancelled[k], 0);
+  }
+  pthread_mutex_unlock(&rec.mu);
+  teardown(&f);
+  /* The deadline timers were an hour away still: cancelled by the shutdown. */
+  ck_assert_int_eq(rec.n, 2 * EACH);
+  for (int k = EACH; k < 2 * EACH; k++) {
+    ck_assert_int_eq(rec.ids[k] % 2, 1);
+    ck_assert_int_eq(rec.cancelled[k], 1);
+  }
+}
+END_TEST
+
 /* A handler that blocks until the test lets it go. */
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
@@ -581,6 +621,7 @@ int main(void) {
   tcase_add_test(tc, strands_run_one_item_at_a_time_in_order);
   tcase_add_test(tc, timers_on_a_strand_join_its_lane);
   tcase_add_test(tc, real_timer_thread_fires_on_time);
+  tcase_add_test(tc, wall_timers_follow_the_wall_clock_when_it_is_set);
   tcase_add_test(tc, a_stuck_handler_does_not_stall_timers_or_other_handlers);
   tcase_add_test(tc, shutdown_cancels_queued_work_and_refuses_new_work);
   tcase_add_test(tc, manual_clock_with_workers_drains_to_quiescence);

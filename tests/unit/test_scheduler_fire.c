@@ -422,6 +422,35 @@ START_TEST(real_clock_stepped_back) {
 }
 END_TEST
 
+/* The wall clock set forward (an NTP step, or a resume from suspend, which
+ * the monotonic clock does not count) past a schedule's time: the schedule
+ * runs at once, not when its timer's monotonic deadline, worked out
+ * before, comes two minutes later. The scheduler's clock watch calls
+ * aev__sched_wall_set on such a set; a test cannot set the system's
+ * clock, so it calls it after moving the broker's wall clock. */
+START_TEST(real_clock_stepped_forward) {
+  aev_broker *r = aev_test_real_broker(2);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  const time_t at = (time_t)(aev_broker_now_ms(r) / 1000 + 120);
+  char when[32], req[512];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&at));
+  snprintf(req, sizeof req,
+           "{\"Name\":\"once\",\"ScheduleExpression\":\"at(%s)\",\"FlexibleTimeWindow\":"
+           "{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT
+           ":q\",\"Input\":\"once\"}}", when);
+  json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
+  aev__clock_step_wall(aev__broker_clock(r), 121 * 1000);
+  aev__sched_wall_set(aev__broker_sched(r));
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
+                            "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":10}", AEV_OK);
+  json_t *msgs = json_object_get(m, "Messages");
+  ck_assert_msg(json_array_size(msgs) == 1, "the at() schedule did not run once its time came");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), "once");
+  json_decref(m);
+  aev_broker_destroy(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("scheduler_fire");
   TCase *tc = tcase_create("fire");
@@ -439,6 +468,7 @@ int main(void) {
   TCase *real = tcase_create("real");
   tcase_add_test(real, real_clock_idle_and_firing);
   tcase_add_test(real, real_clock_stepped_back);
+  tcase_add_test(real, real_clock_stepped_forward);
   suite_add_tcase(s, real);
   return aev_test_run(s);
 }
