@@ -51,7 +51,8 @@ static void *reader(void *arg) {
     snprintf(ev, sizeof ev, "{\"k\":\"base%u\",\"n\":%u}", i % STANDING, i % 1000);
     uint64_t *ids = NULL;
     size_t n = 0, len = strlen(ev);
-    /* Every other event is matched in a batch, as the only one. */
+    /* Every other event is matched in a batch, as the only one: the end of
+     * its ids in the batch's array is their count. */
     const char *evs[1] = {ev};
     int rc = i % 2 ? aev_pattern_set_match_batch(set, evs, &len, 1, &ids, &n)
                    : aev_pattern_set_match(set, ev, len, &ids, &n);
