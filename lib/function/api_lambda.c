@@ -421,7 +421,9 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   const char *durable_name = NULL;
   json_t *durable = NULL;
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DurableExecutionName", &durable_name);
-  int is_durable = rc == AEV_OK && strcmp(type, "DryRun") && aev__fn_durable(f);
+  /* RequestResponse learns it in the invocation itself (no extra lock). */
+  int is_durable = rc == AEV_OK && strcmp(type, "DryRun") &&
+                   (durable_name || !strcmp(type, "Event")) && aev__fn_durable(f);
   if (rc == AEV_OK && strcmp(type, "DryRun"))
     rc = aev__durable_name_check(durable_name, is_durable);
   if (rc == AEV_OK && is_durable && !strcmp(type, "Event"))
