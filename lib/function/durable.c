@@ -251,7 +251,12 @@ static void end_fired(void *arg, int cancelled) {
                                       "ErrorMessage", "Durable execution timed out."));
   else if (!cancelled && !e->end.armed)
     expired = e->removed = 1;
+  /* Shutting down, the close's report may not have been posted: its
+   * waiters are told here. */
+  int unreported = cancelled && e->waiters;
+  if (unreported) e->refs++;
   pthread_mutex_unlock(&e->mu);
+  if (unreported) report_close(e, 1);
   if (expired) drop(e);
   aev__dexec_unref(e); /* the timer's */
 }

@@ -120,12 +120,6 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
     conf = f->conf;
     conf->refs++;
   }
-  if (conf->durable && !(flags & AEV__CALL_HANDLER)) {
-    /* A durable function runs as a durable execution (durable.h): its
-     * handler is invoked by the execution, with the durable input. */
-    refuse(f, c, invoked, conf);
-    return AEV__INV_DURABLE;
-  }
   if (conf->capacity) {
     /* Rare, so kept off the common path: a function on a capacity
      * provider, checked unlocked (the provider's store has its own lock). */
@@ -142,6 +136,12 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   if (f->res.deleted) {
     refuse(f, c, invoked, conf);
     return aev__fn_check(f);
+  }
+  if (conf->durable && !(flags & AEV__CALL_HANDLER)) {
+    /* A durable function runs as a durable execution (durable.h): its
+     * handler is invoked by the execution, with the durable input. */
+    refuse(f, c, invoked, conf);
+    return AEV__INV_DURABLE;
   }
   /* Lambda stops the invocation after the chain has invoked the function
    * about 16 times, unless its RecursiveLoop is Allow; the stopped one
