@@ -121,13 +121,25 @@ START_TEST(invoke_with_response_stream) {
 }
 END_TEST
 
-/* An SQS mapping of queue q to d (VisibilityTimeout 30 s). */
-static aev_queue *mapped_queue(const char *function) {
-  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"30\"}");
+/* The queue q of attrs, mapped to d. */
+static aev_queue *mapped_queue(const char *attrs) {
+  aev_queue *q = qt_queue(b, "q", attrs);
   char req[256];
-  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}",
-           aev_queue_arn(q), function);
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"d\"}",
+           aev_queue_arn(q));
   json_decref(ft_call(b, "CreateEventSourceMapping", req));
+  return q;
+}
+
+/* A message sent through such a mapping to d in mode: its first batch run,
+ * its execution's status then. */
+static aev_queue *sent_through_mapping(const char *attrs, int mode, const char *status) {
+  aev_queue *q = mapped_queue(attrs);
+  st.mode = mode;
+  qt_send(q, "hello");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 1);
+  only_execution(status);
   return q;
 }
 
@@ -143,12 +155,7 @@ static long long queue_count(aev_queue *q, const char *attr) {
  * as processed" (developer guide, "Event source mappings with durable
  * functions"). */
 START_TEST(sqs_mapping_waits_for_the_execution) {
-  aev_queue *q = mapped_queue("d");
-  st.mode = STEP_WAIT;
-  qt_send(q, "hello");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  ck_assert_int_eq(st.calls, 1);
-  only_execution("RUNNING");
+  aev_queue *q = sent_through_mapping("{\"VisibilityTimeout\":\"30\"}", STEP_WAIT, "RUNNING");
   json_t *in = last_input();
   ck_assert_str_eq(json_string_value(json_object_get(
                        json_array_get(json_object_get(in, "Records"), 0), "body")),
@@ -169,12 +176,7 @@ END_TEST
 /* A failed execution fails the batch: the message is received again once
  * its visibility timeout ends, by a new execution. */
 START_TEST(sqs_mapping_batch_fails_with_the_execution) {
-  aev_queue *q = mapped_queue("d");
-  st.mode = THROW;
-  qt_send(q, "hello");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  ck_assert_int_eq(st.calls, 1);
-  only_execution("FAILED");
+  aev_queue *q = sent_through_mapping("{\"VisibilityTimeout\":\"30\"}", THROW, "FAILED");
   ck_assert_int_eq(queue_count(q, "ApproximateNumberOfMessagesNotVisible"), 1);
   st.mode = CLOSE_BY_CHECKPOINT;
   advance_s(30);
@@ -197,15 +199,7 @@ END_TEST
 START_TEST(sqs_mapping_execution_times_out_at_15_minutes) {
   json_decref(ft_call(b, "DeleteFunction", "{\"FunctionName\":\"d\"}"));
   create("d", "{\"ExecutionTimeout\":3600}");
-  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"1000\"}");
-  char req[256];
-  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"d\"}",
-           aev_queue_arn(q));
-  json_decref(ft_call(b, "CreateEventSourceMapping", req));
-  st.mode = FOREVER;
-  qt_send(q, "slow");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  only_execution("RUNNING");
+  aev_queue *q = sent_through_mapping("{\"VisibilityTimeout\":\"1000\"}", FOREVER, "RUNNING");
   advance_s(899);
   only_execution("RUNNING");
   advance_s(1);
