@@ -1,8 +1,8 @@
 /* Invoke's RequestResponse and DryRun types for the typed API and
  * InvokeWithResponseStream (the handler runs on the calling thread, which
- * then waits for the outcome) and the
- * non-blocking call other primitives use (the handler runs on the handler
- * pool). */
+ * then waits for the outcome) and the non-blocking call other primitives
+ * use (the handler runs on the handler pool); a durable function's, of
+ * either, is its durable execution's (durable.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 /* Durable executions: the broker's store (a hidden registry entry), their
- * start by Invoke (the invocations that replay them: durable_invoke.c),
+ * start by any invocation, asynchronous or synchronous, the latter's
+ * waiters told of the close (the invocations that replay them:
+ * durable_invoke.c),
  * their end (the handler's output, StopDurableExecution, ExecutionTimeout)
  * and their retention, all on the broker clock: one timer for the earliest operation
  * due, one for the timeout and then the retention end. Lambda developer
@@ -63,7 +65,6 @@ void aev__dexec_unref(aev__dexec *e) {
   json_decref(e->client_answer);
   aev__dexec_unref(e->parent);
   pthread_mutex_destroy(&e->mu);
-  pthread_cond_destroy(&e->cv);
   free(e);
 }
 
@@ -208,7 +209,6 @@ void aev__dexec_close_locked(aev__dexec *e, int status, json_t *result, json_t *
   disarm(e, &e->wake);
   /* Lambda keeps a closed execution RetentionPeriodInDays, then it is gone. */
   arm(e, &e->end, aev__dexec_mono(e) + (int64_t)e->retention_days * 86400000);
-  pthread_cond_broadcast(&e->cv);
   if (e->waiters) {
     e->refs++;
     if (aev__sched_post(aev__broker_sched(e->b), NULL, report_close, e) != AEV_OK) e->refs--;
@@ -283,7 +283,6 @@ static aev__dexec *new_exec(aev_function *f, const char *version, json_t *dc,
   e->refs = 1;
   e->b = f->res.broker;
   pthread_mutex_init(&e->mu, NULL);
-  pthread_cond_init(&e->cv, NULL);
   aev__timer_init(&e->wake, wake_fired, e, NULL);
   aev__timer_init(&e->end, end_fired, e, NULL);
   char id[AEV_UUID_LEN + 1], generated[AEV_UUID_LEN + 1];

@@ -1,10 +1,11 @@
 /* Internal to lib/function: Lambda durable functions, service side. A
- * durable execution (durable.c) is started by Invoke of a function whose
- * configuration has a DurableConfig; the service invokes the handler with
- * the durable invocation input, applies its checkpoints
- * (durable_checkpoint.c), completes waits, step retries and callbacks on
- * the broker clock, and re-invokes the handler to replay. Fields below `mu`
- * are guarded by it. */
+ * durable execution (durable.c) is started by any invocation of a function
+ * whose configuration has a DurableConfig (asynchronous ones through
+ * aev__durable_event, synchronous ones through aev__durable_call); the
+ * service invokes the handler with the durable invocation input, applies
+ * its checkpoints (durable_checkpoint.c), completes waits, step retries
+ * and callbacks on the broker clock, and re-invokes the handler to replay.
+ * Fields below `mu` are guarded by it. */
 #ifndef AEV_FUNCTION_DURABLE_H
 #define AEV_FUNCTION_DURABLE_H
 
@@ -61,7 +62,6 @@ typedef struct aev__dexec {
   int retention_days;
   int64_t start_ms;   /* epoch ms */
   pthread_mutex_t mu;
-  pthread_cond_t cv;  /* signalled when the execution closes */
   int status;
   int64_t end_ms;
   json_t *result;     /* a string, or NULL */
