@@ -85,7 +85,7 @@ AEV__FN_API_ACTION(aev__fn_api_invoke_stream) {
       rc = aev__nomem();
   } else if (rc == AEV_OK) {
     aev__sync_result r;
-    rc = aev__function_invoke_sync(f, q, payload, len, 1, &r);
+    rc = aev__function_invoke_sync(f, q, NULL, payload, len, 1, &r);
     if (rc == AEV_OK) {
       /* The Node.js runtime streams application/octet-stream unless the
        * handler sets another type; a buffered result is JSON. */

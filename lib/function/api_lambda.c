@@ -416,12 +416,18 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__fn_api_invoked(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_api_payload(req, &payload, &len, &owned);
-  /* A durable function's Invoke starts a durable execution (durable.c). */
+  /* A durable function's Invoke starts a durable execution (durable.c),
+   * whose Event answer comes at once and RequestResponse's at its close. */
   const char *durable_name = NULL;
   json_t *durable = NULL;
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DurableExecutionName", &durable_name);
+  /* RequestResponse learns it in the invocation itself (no extra lock). */
+  int is_durable = rc == AEV_OK && strcmp(type, "DryRun") &&
+                   (durable_name || !strcmp(type, "Event")) && aev__fn_durable(f);
   if (rc == AEV_OK && strcmp(type, "DryRun"))
-    rc = aev__durable_invoke(f, q, type, durable_name, payload, len, &durable);
+    rc = aev__durable_name_check(durable_name, is_durable);
+  if (rc == AEV_OK && is_durable && !strcmp(type, "Event"))
+    rc = aev__durable_event(f, q, durable_name, payload, len, &durable);
   if (rc == AEV_OK && durable) {
     *resp = durable;
   } else if (rc == AEV_OK && strcmp(type, "Event") == 0) {
@@ -434,7 +440,7 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
       *resp = json_pack("{siss}", "StatusCode", 204, "Payload", "");
   } else if (rc == AEV_OK) {
     aev__sync_result r;
-    rc = aev__function_invoke_sync(f, q, payload, len, 0, &r);
+    rc = aev__function_invoke_sync(f, q, durable_name, payload, len, 0, &r);
     if (rc == AEV_OK) {
       /* Lambda's Payload is a blob; here it is text, so a result that is
        * not UTF-8 (a Python runtime passes bytes through) is shown with
@@ -447,6 +453,7 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
       *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
                         r.executed_version, "Payload", text);
       if (r.function_error) aev__fn_put(resp, "FunctionError", json_string(r.function_error));
+      if (r.durable_arn) aev__fn_put(resp, "DurableExecutionArn", json_string(r.durable_arn));
       if (!strcmp(log, "Tail")) aev__fn_put(resp, "LogResult", aev__fn_api_log_result(&r));
       if (!*resp) rc = aev__nomem();
       aev__sync_result_free(&r);

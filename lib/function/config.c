@@ -143,6 +143,7 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
     return rc;
   }
   c->capacity = aev__cap_arn_of(c->doc) != NULL;
+  c->durable = aev__durable_config_of(c) != NULL;
   *out = c;
   return AEV_OK;
 }

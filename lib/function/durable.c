@@ -1,5 +1,7 @@
 /* Durable executions: the broker's store (a hidden registry entry), their
- * start by Invoke (the invocations that replay them: durable_invoke.c),
+ * start by any invocation, asynchronous or synchronous, the latter's
+ * waiters told of the close (the invocations that replay them:
+ * durable_invoke.c),
  * their end (the handler's output, StopDurableExecution, ExecutionTimeout)
  * and their retention, all on the broker clock: one timer for the earliest operation
  * due, one for the timeout and then the retention end. Lambda developer
@@ -63,7 +65,6 @@ void aev__dexec_unref(aev__dexec *e) {
   json_decref(e->client_answer);
   aev__dexec_unref(e->parent);
   pthread_mutex_destroy(&e->mu);
-  pthread_cond_destroy(&e->cv);
   free(e);
 }
 
@@ -138,6 +139,44 @@ void aev__dexec_rearm_locked(aev__dexec *e) {
   else disarm(e, &e->wake);
 }
 
+/* The close told to the synchronous invokers waiting (posted by close; a
+ * broker shutting down still tells them): what Invoke answers, the
+ * execution's Result, or its error as Lambda's function error. */
+static void report_close(void *arg, int cancelled) {
+  (void)cancelled;
+  aev__dexec *e = arg;
+  pthread_mutex_lock(&e->mu);
+  aev__dwaiter *w = e->waiters;
+  e->waiters = NULL;
+  const char *type = json_string_value(json_object_get(e->error, "ErrorType")),
+             *msg = json_string_value(json_object_get(e->error, "ErrorMessage"));
+  json_t *out = e->status == AEV__DX_SUCCEEDED
+                    ? json_incref(e->result)
+                    : json_pack("{ssss}", "errorType", type ? type : "", "errorMessage",
+                                msg ? msg : "");
+  int failed = e->status != AEV__DX_SUCCEEDED;
+  aev__invoke_result r = {.request_id = e->request_id,
+                          .executed_version = e->version,
+                          .duration_ms = e->end_ms - e->start_ms,
+                          .memory_mb = e->memory_mb,
+                          .function_error = failed ? "Unhandled" : NULL};
+  pthread_mutex_unlock(&e->mu);
+  char *text = failed && out ? aev__json_dumps(out, JSON_COMPACT) : NULL;
+  r.payload = failed ? text : out ? json_string_value(out) : "";
+  r.nomem = failed && !text;
+  if (r.nomem) r.payload = "{}";
+  r.len = strlen(r.payload);
+  while (w) {
+    aev__dwaiter *next = w->next;
+    w->done(w->user, &r);
+    free(w);
+    w = next;
+  }
+  free(text);
+  json_decref(out);
+  aev__dexec_unref(e);
+}
+
 /* {"Payload": error} as the history's EventError carries it. */
 static json_t *event_error(json_t *error) {
   return error ? json_pack("{s{sO}}", "Error", "Payload", error)
@@ -170,7 +209,10 @@ void aev__dexec_close_locked(aev__dexec *e, int status, json_t *result, json_t *
   disarm(e, &e->wake);
   /* Lambda keeps a closed execution RetentionPeriodInDays, then it is gone. */
   arm(e, &e->end, aev__dexec_mono(e) + (int64_t)e->retention_days * 86400000);
-  pthread_cond_broadcast(&e->cv);
+  if (e->waiters) {
+    e->refs++;
+    if (aev__sched_post(aev__broker_sched(e->b), NULL, report_close, e) != AEV_OK) e->refs--;
+  }
   /* A chained invoke's child tells its parent, from a task of its own: two
    * executions' locks are never held together. */
   if (e->parent) {
@@ -209,7 +251,12 @@ static void end_fired(void *arg, int cancelled) {
                                       "ErrorMessage", "Durable execution timed out."));
   else if (!cancelled && !e->end.armed)
     expired = e->removed = 1;
+  /* Shutting down, the close's report may not have been posted: its
+   * waiters are told here. */
+  int unreported = cancelled && e->waiters;
+  if (unreported) e->refs++;
   pthread_mutex_unlock(&e->mu);
+  if (unreported) report_close(e, 1);
   if (expired) drop(e);
   aev__dexec_unref(e); /* the timer's */
 }
@@ -229,13 +276,13 @@ static void wake_fired(void *arg, int cancelled) {
 
 /* mu of the store held: a new execution of version with DurableConfig dc. */
 static aev__dexec *new_exec(aev_function *f, const char *version, json_t *dc,
-                            const char *name, const char *payload, size_t len) {
+                            int64_t timeout_s, const char *name, const char *payload,
+                            size_t len) {
   aev__dexec *e = calloc(1, sizeof *e);
   if (!e) return NULL;
   e->refs = 1;
   e->b = f->res.broker;
   pthread_mutex_init(&e->mu, NULL);
-  pthread_cond_init(&e->cv, NULL);
   aev__timer_init(&e->wake, wake_fired, e, NULL);
   aev__timer_init(&e->end, end_fired, e, NULL);
   char id[AEV_UUID_LEN + 1], generated[AEV_UUID_LEN + 1];
@@ -247,7 +294,7 @@ static aev__dexec *new_exec(aev_function *f, const char *version, json_t *dc,
   e->input = strndup(payload, len);
   e->events = json_array();
   e->news = json_array();
-  e->timeout_s = json_integer_value(json_object_get(dc, "ExecutionTimeout"));
+  e->timeout_s = timeout_s;
   e->retention_days = (int)json_integer_value(json_object_get(dc, "RetentionPeriodInDays"));
   e->start_ms = aev__dexec_now_ms(e);
   size_t n = strlen(f->res.arn) + strlen(version) + strlen(id) + 96;
@@ -278,8 +325,8 @@ static aev__dexec *new_exec(aev_function *f, const char *version, json_t *dc,
 /* The execution named name of f (DurableExecutionName), or a new one,
  * listed. "Idempotency" (developer guide): the same name and payload while
  * it runs is the same start; otherwise the name is taken. */
-static int start(aev_function *f, const char *version, json_t *dc, const char *name,
-                 const char *payload, size_t len, aev__dexec **out) {
+static int start(aev_function *f, const char *version, json_t *dc, int64_t timeout_s,
+                 const char *name, const char *payload, size_t len, aev__dexec **out) {
   store *s;
   int rc = store_of(f->res.broker, 1, &s);
   if (rc != AEV_OK) return rc;
@@ -297,7 +344,7 @@ static int start(aev_function *f, const char *version, json_t *dc, const char *n
       rc = aev__fail(AEV_ERR_EXISTS, "DurableExecutionAlreadyStartedException",
                      "A durable execution named %s has already been started.", name);
   } else {
-    e = new_exec(f, version, dc, name, payload, len);
+    e = new_exec(f, version, dc, timeout_s, name, payload, len);
     if (!e) {
       rc = aev__nomem();
     } else {
@@ -313,65 +360,38 @@ static int start(aev_function *f, const char *version, json_t *dc, const char *n
   return rc;
 }
 
-/* A synchronous Invoke waits for the execution to close: on a real clock
- * with workers, on the condition variable (the ExecutionTimeout, at most
- * 900 s here, bounds it); otherwise the ready work runs now, and an
- * execution still waiting for time is answered as running (our choice:
- * under a manual clock a call never blocks, DESIGN §3). */
-static void await_close(aev__dexec *e) {
-  aev__sched *sc = aev__broker_sched(e->b);
-  if (aev__broker_clock(e->b)->mode == AEV_CLOCK_MANUAL || !aev__sched_workers(sc)) {
-    if (!aev__sched_in_task(sc)) aev__sched_drain(sc);
-    return;
-  }
-  pthread_mutex_lock(&e->mu);
-  while (e->status == AEV__DX_RUNNING) pthread_cond_wait(&e->cv, &e->mu);
-  pthread_mutex_unlock(&e->mu);
-}
-
-/* Invoke's answer for a synchronous start: the execution's Result, or its
- * error as a function error (Lambda's {errorType, errorMessage}). */
-static json_t *sync_answer(aev__dexec *e) {
-  pthread_mutex_lock(&e->mu);
-  json_t *o = json_pack("{sissssss}", "StatusCode", 200, "DurableExecutionArn", e->arn,
-                        "ExecutedVersion", e->version, "Payload", "");
-  if (e->status == AEV__DX_SUCCEEDED && e->result)
-    aev__fn_put(&o, "Payload", json_incref(e->result));
-  if (e->status > AEV__DX_SUCCEEDED) {
-    const char *type = json_string_value(json_object_get(e->error, "ErrorType")),
-               *msg = json_string_value(json_object_get(e->error, "ErrorMessage"));
-    json_t *err = json_pack("{ssss}", "errorType", type ? type : "", "errorMessage",
-                            msg ? msg : "");
-    char *text = err ? aev__json_dumps(err, JSON_COMPACT) : NULL;
-    json_decref(err);
-    aev__fn_put(&o, "Payload", text ? json_string(text) : NULL);
-    aev__fn_put(&o, "FunctionError", json_string("Unhandled"));
-    free(text);
-  }
-  pthread_mutex_unlock(&e->mu);
-  return o;
-}
-
 /* start() of the version qualifier routes to, its payload and, for a
- * synchronous start, its ExecutionTimeout checked. */
-static int resolved_start(aev_function *f, const char *qualifier, int sync, const char *name,
-                          const char *payload, size_t len, aev__dexec **out) {
+ * synchronous start (sync: flags of aev__durable_call), its ExecutionTimeout
+ * checked against the synchronous limit: "Synchronous invocations are
+ * limited to 15 minutes" (developer guide, "Invoking durable Lambda
+ * functions"). Invoke refuses more; an event-source mapping's execution
+ * "times out and fails" past it ("Event source mappings with durable
+ * functions"), so it is bounded there. */
+static int resolved_start(aev_function *f, const char *qualifier, int sync, int flags,
+                          const char *name, const char *payload, size_t len,
+                          aev__dexec **out) {
   aev__fconf *c;
   char version[16];
   int rc = aev__fn_resolve(f, qualifier, &c, version);
   if (rc != AEV_OK) return rc;
   json_t *dc = json_incref(aev__durable_config_of(c));
+  int memory = c->memory;
   aev__fconf_unref(c);
   if (!dc) return aev__fn_invalid("The function is not a durable function.");
   rc = aev__fn_check_payload(payload, len,
                              sync ? AEV__FN_SYNC_PAYLOAD_MAX : AEV__FN_ASYNC_PAYLOAD_MAX);
-  if (rc == AEV_OK && sync &&
-      json_integer_value(json_object_get(dc, "ExecutionTimeout")) > AEV__DURABLE_SYNC_MAX_S)
-    rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
-                         "executionTimeout greater than %d seconds. Use the Event "
-                         "invocation type.",
-                         AEV__DURABLE_SYNC_MAX_S);
-  if (rc == AEV_OK) rc = start(f, version, dc, name, payload, len, out);
+  int64_t timeout_s = json_integer_value(json_object_get(dc, "ExecutionTimeout"));
+  if (rc == AEV_OK && sync && timeout_s > AEV__DURABLE_SYNC_MAX_S) {
+    if (flags & AEV__CALL_MAPPING)
+      timeout_s = AEV__DURABLE_SYNC_MAX_S;
+    else
+      rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
+                           "executionTimeout greater than %d seconds. Use the Event "
+                           "invocation type.",
+                           AEV__DURABLE_SYNC_MAX_S);
+  }
+  if (rc == AEV_OK) rc = start(f, version, dc, timeout_s, name, payload, len, out);
+  if (rc == AEV_OK) (*out)->memory_mb = memory;
   json_decref(dc);
   return rc;
 }
@@ -379,7 +399,7 @@ static int resolved_start(aev_function *f, const char *qualifier, int sync, cons
 int aev__durable_start_child(aev_function *f, const char *qualifier, const char *payload,
                              size_t len, aev__dexec *parent, const char *op_id,
                              aev__dexec **out) {
-  int rc = resolved_start(f, qualifier, 0, NULL, payload, len, out);
+  int rc = resolved_start(f, qualifier, 0, 0, NULL, payload, len, out);
   if (rc != AEV_OK) return rc;
   aev__dexec *e = *out;
   char *id = strdup(op_id);
@@ -398,41 +418,70 @@ int aev__durable_start_child(aev_function *f, const char *qualifier, const char 
   return AEV_OK;
 }
 
-int aev__durable_invoke(aev_function *f, const char *qualifier, const char *type,
-                        const char *name, const char *payload, size_t len,
-                        json_t **resp) {
-  *resp = NULL;
-  aev__fconf *c = NULL;
-  int rc = aev__fn_conf_of(f, qualifier, &c); /* no routing drawn for others */
-  json_t *dc = rc == AEV_OK ? aev__durable_config_of(c) : NULL;
-  if (c && rc == AEV_OK) aev__fconf_unref(c);
-  if (rc != AEV_OK || !dc) {
-    return rc != AEV_OK || !name
-               ? rc
-               : aev__fn_invalid("DurableExecutionName is only valid for a durable function.");
-  }
-  size_t n = name ? strlen(name) : 0;
-  if (name && (!n || n > 64 ||
-               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n))
+int aev__durable_name_check(const char *name, int durable) {
+  if (!name) return AEV_OK;
+  if (!durable)
+    return aev__fn_invalid("DurableExecutionName is only valid for a durable function.");
+  size_t n = strlen(name);
+  if (!n || n > 64 ||
+      strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
                      "1 validation error detected: Value '%s' at 'durableExecutionName' failed "
                      "to satisfy constraint: Member must satisfy regular expression pattern: "
                      "[a-zA-Z0-9-_]+ with length from 1 to 64",
                      name);
-  int sync = strcmp(type, "Event") != 0;
+  return AEV_OK;
+}
+
+int aev__durable_event(aev_function *f, const char *qualifier, const char *name,
+                       const char *payload, size_t len, json_t **resp) {
+  *resp = NULL;
   aev__dexec *e = NULL;
-  rc = resolved_start(f, qualifier, sync, name, payload, len, &e);
+  int rc = resolved_start(f, qualifier, 0, 0, name, payload, len, &e);
   if (rc != AEV_OK) return rc;
   aev__dexec_invoke(e);
-  if (sync) {
-    await_close(e);
-    *resp = sync_answer(e);
-  } else {
-    *resp = json_pack("{sissss}", "StatusCode", 202, "DurableExecutionArn", e->arn,
-                      "Payload", "");
-  }
+  *resp = json_pack("{sissss}", "StatusCode", 202, "DurableExecutionArn", e->arn, "Payload", "");
   aev__dexec_unref(e);
   return *resp ? AEV_OK : aev__nomem();
+}
+
+int aev__durable_call(aev_function *f, const char *qualifier, const char *name, int flags,
+                      const char *payload, size_t len, aev__invoke_done_fn done, void *user,
+                      aev__dexec **out) {
+  aev__dwaiter *w = malloc(sizeof *w);
+  if (!w) return aev__nomem();
+  aev__dexec *e = NULL;
+  int rc = resolved_start(f, qualifier, 1, flags, name, payload, len, &e);
+  if (rc != AEV_OK) {
+    free(w);
+    return rc;
+  }
+  *w = (aev__dwaiter){.done = done, .user = user};
+  pthread_mutex_lock(&e->mu);
+  if (!e->request_id[0]) aev__broker_uuid(e->b, e->request_id);
+  w->next = e->waiters;
+  e->waiters = w;
+  /* Joined by its name after it closed: told at once. */
+  if (e->status != AEV__DX_RUNNING) {
+    e->refs++;
+    if (aev__sched_post(aev__broker_sched(e->b), NULL, report_close, e) != AEV_OK) e->refs--;
+  }
+  pthread_mutex_unlock(&e->mu);
+  aev__dexec_invoke(e);
+  if (out) *out = e;
+  else aev__dexec_unref(e);
+  return AEV_OK;
+}
+
+int aev__durable_detach(aev__dexec *e, void *user) {
+  pthread_mutex_lock(&e->mu);
+  aev__dwaiter **p = &e->waiters;
+  while (*p && (*p)->user != user) p = &(*p)->next;
+  aev__dwaiter *w = *p;
+  if (w) *p = w->next;
+  pthread_mutex_unlock(&e->mu);
+  free(w);
+  return w != NULL;
 }
 
 int aev__durable_find(aev_broker *b, const char *arn, aev__dexec **out) {

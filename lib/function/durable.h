@@ -1,10 +1,11 @@
 /* Internal to lib/function: Lambda durable functions, service side. A
- * durable execution (durable.c) is started by Invoke of a function whose
- * configuration has a DurableConfig; the service invokes the handler with
- * the durable invocation input, applies its checkpoints
- * (durable_checkpoint.c), completes waits, step retries and callbacks on
- * the broker clock, and re-invokes the handler to replay. Fields below `mu`
- * are guarded by it. */
+ * durable execution (durable.c) is started by any invocation of a function
+ * whose configuration has a DurableConfig (asynchronous ones through
+ * aev__durable_event, synchronous ones through aev__durable_call); the
+ * service invokes the handler with the durable invocation input, applies
+ * its checkpoints (durable_checkpoint.c), completes waits, step retries
+ * and callbacks on the broker clock, and re-invokes the handler to replay.
+ * Fields below `mu` are guarded by it. */
 #ifndef AEV_FUNCTION_DURABLE_H
 #define AEV_FUNCTION_DURABLE_H
 
@@ -41,6 +42,13 @@ typedef struct aev__dop {
   int64_t hb_s; /* HeartbeatTimeoutSeconds, 0: none */
 } aev__dop;
 
+/* A synchronous invoker waiting for an execution to close. */
+typedef struct aev__dwaiter {
+  struct aev__dwaiter *next;
+  aev__invoke_done_fn done;
+  void *user;
+} aev__dwaiter;
+
 typedef struct aev__dexec {
   _Atomic long refs;
   struct aev__dexec *next; /* the store's list (its lock) */
@@ -48,11 +56,12 @@ typedef struct aev__dexec {
   char *arn, *name, *function_arn, *function_name;
   char version[16];   /* "$LATEST" or a version number */
   char *input;        /* the input payload's text */
+  char request_id[37]; /* the synchronous start's, told its waiters */
+  int memory_mb;
   int64_t timeout_s;
   int retention_days;
   int64_t start_ms;   /* epoch ms */
   pthread_mutex_t mu;
-  pthread_cond_t cv;  /* signalled when the execution closes */
   int status;
   int64_t end_ms;
   json_t *result;     /* a string, or NULL */
@@ -76,6 +85,7 @@ typedef struct aev__dexec {
    * told when this execution closes (durable_chained.c). */
   struct aev__dexec *parent;
   char *parent_op;
+  aev__dwaiter *waiters; /* told of the close, from a task of its own */
   aev__timer wake;    /* the earliest operation due */
   aev__timer end;     /* the execution timeout, then the retention end */
 } aev__dexec;
@@ -90,12 +100,30 @@ int aev__durable_config_parse(json_t *req, const json_t *base_doc, json_t *doc);
 /* The DurableConfig of a configuration snapshot (borrowed), or NULL. */
 json_t *aev__durable_config_of(const aev__fconf *c);
 
-/* durable.c: Invoke of a durable function (f, qualifier as Invoke names
- * them) of type "Event" or "RequestResponse"; name is DurableExecutionName
- * or NULL. *resp is Invoke's answer with its DurableExecutionArn. */
-int aev__durable_invoke(aev_function *f, const char *qualifier, const char *type,
-                        const char *name, const char *payload, size_t len,
-                        json_t **resp);
+/* durable.c: DurableExecutionName (NULL: none) of an Invoke of f, which
+ * is durable or not: its pattern, and only for a durable function. */
+int aev__durable_name_check(const char *name, int durable);
+/* The asynchronous start: Invoke Event of a durable function (f,
+ * qualifier as Invoke names them; name checked). *resp is Invoke's answer
+ * with its DurableExecutionArn. */
+int aev__durable_event(aev_function *f, const char *qualifier, const char *name,
+                       const char *payload, size_t len, json_t **resp);
+/* The one synchronous start, for every synchronous invoker (Invoke
+ * RequestResponse, the typed invoke, InvokeWithResponseStream,
+ * event-source mappings, Step Functions, pipes): starts (or, by its name,
+ * joins) a durable execution of f and returns at once; done(user, r)
+ * follows once it closes, from a task of its own, with what Invoke
+ * answers: its Result, or its error as a function error. Past the
+ * synchronous limit of 15 minutes an ExecutionTimeout is refused, or with
+ * AEV__CALL_MAPPING in flags bounds the execution at that limit. *out
+ * (NULL: not wanted) is a new reference, for aev__durable_detach. On
+ * failure done is never called. */
+int aev__durable_call(aev_function *f, const char *qualifier, const char *name, int flags,
+                      const char *payload, size_t len, aev__invoke_done_fn done, void *user,
+                      aev__dexec **out);
+/* The waiter user gives up (a caller that must not block); 1 when it was
+ * still waiting, 0 when its done has been or is being called. */
+int aev__durable_detach(aev__dexec *e, void *user);
 /* The execution arn names (new reference); ResourceNotFoundException. */
 int aev__durable_find(aev_broker *b, const char *arn, aev__dexec **out);
 /* The executions of the function named function_name whose version is

@@ -93,10 +93,7 @@ void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
   const char *q;
   char buf[512];
   int rc = aev__function_find_qualified(e->b, function, &f, &q, buf, sizeof buf);
-  aev__fconf *conf = NULL;
-  if (rc == AEV_OK) rc = aev__fn_conf_of(f, q, &conf);
-  int durable = conf && aev__durable_config_of(conf);
-  aev__fconf_unref(conf);
+  int durable = rc == AEV_OK && aev__fn_durable(f);
   size_t len = strlen(payload);
   if (rc == AEV_OK && durable) {
     aev__dexec *child;
@@ -114,7 +111,7 @@ void aev__durable_chain(aev__dexec *e, const char *op_id, const char *function,
       aev__dexec_ref(e);
       c->e = e;
       strcpy(c->op_id, op_id);
-      rc = aev__fn_call_built(f, q, NULL, len ? copy : "", len, len > 0, invoked, c);
+      rc = aev__fn_call_built(f, q, NULL, len ? copy : "", len, len ? AEV__CALL_OWN : 0, invoked, c);
       if (rc != AEV_OK) aev__dexec_unref(e);
     }
     if (rc != AEV_OK) {

@@ -116,7 +116,8 @@ void aev__dexec_invoke(aev__dexec *e) {
   aev_function *f = NULL;
   int rc = input ? aev__function_find(e->b, e->function_name, &f) : aev__nomem();
   const char *q = strcmp(e->version, "$LATEST") ? e->version : NULL;
-  if (rc == AEV_OK) rc = aev__fn_call_built(f, q, NULL, input, len, 1, invoked, e);
+  if (rc == AEV_OK) rc = aev__fn_call_built(f, q, NULL, input, len, AEV__CALL_OWN | AEV__CALL_HANDLER,
+                                            invoked, e);
   aev_function_release(f);
   if (rc == AEV_OK) return;
   free(input);

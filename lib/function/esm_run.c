@@ -170,7 +170,8 @@ static void dispatch(batch *bt) {
   int rc = !event ? AEV_ERR_NOMEM
                   : aev__function_find_qualified(m->b, arn, &f, &qualifier, buf, sizeof buf);
   if (rc == AEV_OK)
-    rc = aev__fn_call_built(f, qualifier, batch_lineage(bt, f), event, len, 1, batch_done, bt);
+    rc = aev__fn_call_built(f, qualifier, batch_lineage(bt, f), event, len,
+                            AEV__CALL_OWN | AEV__CALL_MAPPING, batch_done, bt);
   aev_function_release(f);
   /* Lambda's LastProcessingResult for a function (or qualifier) it cannot
    * find; cleared once a batch reaches one again. */

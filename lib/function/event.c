@@ -102,8 +102,8 @@ static void attempt(void *arg, int cancelled) {
   /* Checked when it was queued; this task runs on the handler pool, so the
    * handler runs right here. */
   aev_invocation *c;
-  int rc = aev__inv_start(f, ev->qualifier, ev->lineage, ev->payload, ev->len, 0,
-                          event_done, ev, &c);
+  int rc = aev__inv_start(f, ev->qualifier, ev->lineage, ev->payload, ev->len,
+                          AEV__CALL_HANDLER, event_done, ev, &c);
   if (rc == AEV_OK) {
     aev__inv_run(c);
     return;
@@ -153,13 +153,16 @@ int aev_function_invoke_event_qualified(aev_function *f,
                                         const char *qualifier,
                                         const char *payload, size_t len,
                                         char *request_id) {
-  int rc = aev__fn_check(f);
+  int rc = aev__fn_check(f), durable = 0;
   if (rc == AEV_OK && qualifier && *qualifier) {
     /* An unknown qualifier fails the Invoke call itself. */
     aev__fconf *conf;
     char version[16];
     rc = aev__fn_resolve(f, qualifier, &conf, version);
-    if (rc == AEV_OK) aev__fconf_unref(conf);
+    if (rc == AEV_OK) {
+      durable = conf->durable;
+      aev__fconf_unref(conf);
+    }
     if (rc == AEV_OK && strlen(qualifier) >= sizeof ((aev__event *)0)->qualifier)
       rc = aev__fn_invalid("The qualifier %s is too long.", qualifier);
   }
@@ -171,10 +174,11 @@ int aev_function_invoke_event_qualified(aev_function *f,
    * subscription, a destination, a pipe, the typed API (Lambda developer
    * guide, "Invoking durable Lambda functions": the same invocation
    * methods as other functions). */
-  json_t *durable;
-  rc = aev__durable_invoke(f, qualifier, "Event", NULL, payload, len, &durable);
-  if (rc != AEV_OK || durable) {
-    json_decref(durable);
+  if (!qualifier || !*qualifier) durable = aev__fn_durable(f);
+  if (durable) {
+    json_t *answer;
+    rc = aev__durable_event(f, qualifier, NULL, payload, len, &answer);
+    json_decref(answer);
     if (rc == AEV_OK && request_id) aev__broker_uuid(f->res.broker, request_id);
     return rc;
   }

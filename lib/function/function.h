@@ -95,6 +95,12 @@ char *aev__function_qualified_arn(const aev_function *f,
 int aev__function_call(aev_function *f, const char *qualifier,
                        const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
+/* As aev__function_call, for an event-source mapping's batch. A durable
+ * function invoked synchronously (by either) runs as a durable execution
+ * whose close is the outcome; a mapping's is bounded by the synchronous
+ * limit of 15 minutes where any other caller's is refused past it. */
+int aev__function_call_mapped(aev_function *f, const char *qualifier, const void *payload,
+                              size_t len, aev__invoke_done_fn done, void *user);
 
 /* What a synchronous invocation answered (aev__function_invoke_sync),
  * owned by the caller until aev__sync_result_free. */
@@ -111,13 +117,16 @@ typedef struct aev__sync_result {
   char executed_version[16];
   int64_t duration_ms;
   int memory_mb;
+  char *durable_arn; /* a durable function's: the execution's ARN */
 } aev__sync_result;
 
-/* RequestResponse on the calling thread, as aev_function_invoke_qualified;
+/* RequestResponse on the calling thread, as aev_function_invoke_qualified
+ * (a durable function's: its durable execution, named durable_name, NULL
+ * for a generated name, answered with its durable_arn);
  * streaming: the caller takes the handler's stream as it was written
  * (InvokeWithResponseStream), up to AEV__FN_STREAM_RESPONSE_MAX bytes,
  * instead of a buffered result of up to 6 MB. */
-int aev__function_invoke_sync(aev_function *f, const char *qualifier,
+int aev__function_invoke_sync(aev_function *f, const char *qualifier, const char *durable_name,
                               const char *payload, size_t len, int streaming,
                               aev__sync_result *out);
 void aev__sync_result_free(aev__sync_result *r);

@@ -48,6 +48,7 @@ typedef struct aev__fconf {
   int memory;    /* MB */
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
   int capacity;  /* doc names a capacity provider (read by every invoke) */
+  int durable;   /* doc has a DurableConfig (read by every invoke) */
   json_t *vars;  /* Environment.Variables, an object */
   char *last_modified;
 } aev__fconf;
@@ -384,21 +385,36 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
+/* How an invocation is started (flags, or-ed). OWN: payload is a malloc'd
+ * buffer of len > 0 bytes that the invocation takes over when the start
+ * succeeds (no copy); else it is copied. HANDLER: the handler runs with the
+ * payload as it is, even for a durable function (a durable execution's own
+ * invocations, and a queued event). MAPPING: an event-source mapping's
+ * batch (a durable execution it starts is bounded by the synchronous
+ * limit instead of being refused past it: durable.h). */
+enum { AEV__CALL_OWN = 1, AEV__CALL_HANDLER = 2, AEV__CALL_MAPPING = 4 };
+/* aev__inv_start's answer for a durable function when HANDLER is not set:
+ * nothing started; the caller starts a durable execution (durable.h). */
+#define AEV__INV_DURABLE (-1)
 /* aev__function_call for payloads this library built (no syntax check),
- * from the chain lineage (lineage.h; NULL: none). With own set, payload is
- * a malloc'd buffer of len > 0 bytes that the invocation takes over when
- * this succeeds (no copy); else it is copied. */
+ * from the chain lineage (lineage.h; NULL: none), with flags as above. A
+ * durable function (HANDLER not set) runs as a durable execution whose
+ * close is the outcome done receives. */
 int aev__fn_call_built(aev_function *f, const char *qualifier, const char *lineage,
-                       const void *payload, size_t len, int own,
+                       const void *payload, size_t len, int flags,
                        aev__invoke_done_fn done, void *user);
+/* Whether f is a durable function (its DurableConfig is set at creation
+ * and kept by every version): one flag read under f's lock. */
+int aev__fn_durable(aev_function *f);
 /* Takes a concurrency slot and an environment and builds the context, or
  * fails with TooManyRequestsException (counted as a throttle), or with
  * RecursiveInvocationException when lineage (the chain the invocation
  * comes from, NULL: none) has invoked f AEV__LOOP_LIMIT times already and
  * f's RecursiveLoop is Terminate (counted as RecursiveInvocationsDropped).
- * own: as for aev__fn_call_built. */
+ * flags: as for aev__fn_call_built; a durable function without HANDLER
+ * answers AEV__INV_DURABLE. */
 int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
-                   const void *payload, size_t len, int own, aev__invoke_done_fn done,
+                   const void *payload, size_t len, int flags, aev__invoke_done_fn done,
                    void *user, aev_invocation **out);
 /* Runs the handler on this thread (init hook first on a cold start) and
  * arms the timeout if it did not complete before returning. */

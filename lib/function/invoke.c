@@ -19,6 +19,13 @@
 #include "function/function_impl.h"
 #include "function/lineage.h"
 
+int aev__fn_durable(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  int durable = f->conf->durable;
+  pthread_mutex_unlock(&f->mu);
+  return durable;
+}
+
 int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
   if (len > max)
     return aev__fail(AEV_ERR_LIMIT, "RequestEntityTooLargeException",
@@ -78,8 +85,9 @@ static void refuse(aev_function *f, aev_invocation *c, char *invoked, aev__fconf
 }
 
 int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
-                   const void *payload, size_t len, int own, aev__invoke_done_fn done,
+                   const void *payload, size_t len, int flags, aev__invoke_done_fn done,
                    void *user, aev_invocation **out) {
+  int own = flags & AEV__CALL_OWN;
   if (len == 0) { /* own needs len > 0: never take over a literal */
     payload = "{}";
     len = 2;
@@ -128,6 +136,12 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   if (f->res.deleted) {
     refuse(f, c, invoked, conf);
     return aev__fn_check(f);
+  }
+  if (conf->durable && !(flags & AEV__CALL_HANDLER)) {
+    /* A durable function runs as a durable execution (durable.h): its
+     * handler is invoked by the execution, with the durable input. */
+    refuse(f, c, invoked, conf);
+    return AEV__INV_DURABLE;
   }
   /* Lambda stops the invocation after the chain has invoked the function
    * about 16 times, unless its RecursiveLoop is Allow; the stopped one

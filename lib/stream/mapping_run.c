@@ -329,7 +329,7 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
     m->refs++;
     part->in_flight = 1;
     if (!m->sink.deliver) {
-      rc = aev__function_call(f, q, event, strlen(event), invoke_done, c);
+      rc = aev__function_call_mapped(f, q, event, strlen(event), invoke_done, c);
     } else if ((rc = m->sink.deliver(m->sink.user, event, strlen(event), invoke_done, c)) ==
                AEV_OK) {
       event = NULL; /* the sink's now */

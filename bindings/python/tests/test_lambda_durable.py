@@ -6,7 +6,7 @@ import datetime
 import json
 import unittest
 
-from awsevents import Broker, ClientError, register_handler
+from awsevents import Broker, ClientError, create_function, register_handler
 
 
 class DurableFunction(unittest.TestCase):
@@ -89,6 +89,46 @@ class DurableFunction(unittest.TestCase):
                         CallbackId=self.callback_id, Result=b"1")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "InvalidParameterValueException")
+
+
+class DurableSyncInvoke(unittest.TestCase):
+    """Function.invoke (the typed synchronous invoke) of a durable function
+    waits for its durable execution and answers its result."""
+
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=5)
+        self.inputs = []
+
+    def tearDown(self):
+        self.b.close()
+
+    def handler(self, event, context):
+        self.inputs.append(event)
+        state = event["InitialExecutionState"]["Operations"]
+        order = json.loads(state[0]["ExecutionDetails"]["InputPayload"])
+        if order["qty"] < 0:
+            raise ValueError("no such quantity")
+        self.b.call("lambda", "CheckpointDurableExecution",
+                    DurableExecutionArn=event["DurableExecutionArn"],
+                    CheckpointToken=event["CheckpointToken"],
+                    Updates=[{"Id": "price", "Type": "STEP", "Action": "START"},
+                             {"Id": "price", "Type": "STEP", "Action": "SUCCEED",
+                              "Payload": json.dumps(order["qty"] * 5)}])
+        return {"Status": "SUCCEEDED", "Result": json.dumps({"price": order["qty"] * 5})}
+
+    def test_typed_invoke(self):
+        fn = create_function(self.b, "price", self.handler,
+                             DurableConfig={"ExecutionTimeout": 600})
+        self.assertEqual(fn.invoke({"qty": 3}), ({"price": 15}, None, "$LATEST"))
+        self.assertIn("DurableExecutionArn", self.inputs[0])
+        listed = self.b.call("lambda", "ListDurableExecutionsByFunction", FunctionName="price")
+        self.assertEqual([e["Status"] for e in listed["DurableExecutions"]], ["SUCCEEDED"])
+        self.assertEqual(listed["DurableExecutions"][0]["DurableExecutionArn"],
+                         self.inputs[0]["DurableExecutionArn"])
+        result, error, _ = fn.invoke({"qty": -1})
+        self.assertEqual(error, "Unhandled")
+        self.assertEqual(result, {"errorType": "ValueError",
+                                  "errorMessage": "no such quantity"})
 
 
 if __name__ == "__main__":
