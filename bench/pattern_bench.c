@@ -266,10 +266,8 @@ static void build_set(mbench *m, size_t np, int mixed, const mbench *base) {
            aev_pattern_set_memory(m->set) / aev_pattern_set_count(m->set));
 }
 
-/* Reads one event's ids as a caller would (a copy out, then aev_free):
- * hashing them in the timed run would charge the checksum to the sets
- * that match most. */
-/* Event's n ids, read as a caller would. */
+/* Reads one event's n ids as a caller would, by a copy: hashing them in
+ * the timed run would charge the checksum to the sets that match most. */
 static void copy_out(mbench *m, int event, const uint64_t *ids, size_t n) {
   m->ngot[event] = n;
   if (m->total + n <= m->want_count) memcpy(m->got + m->total, ids, n * sizeof *ids);
@@ -277,6 +275,7 @@ static void copy_out(mbench *m, int event, const uint64_t *ids, size_t n) {
   m->total += n;
 }
 
+/* copy_out() of an array of the event's own, then aev_free(). */
 static void take(mbench *m, int event, uint64_t *ids, size_t n) {
   copy_out(m, event, ids, n);
   aev_free(ids);
