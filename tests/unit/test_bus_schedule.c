@@ -178,6 +178,24 @@ START_TEST(pattern_and_schedule_together) {
 }
 END_TEST
 
+/* A queue q on r and a rule m of schedule expression, targeting it. */
+static void rule_to_queue(aev_broker *r, const char *expression) {
+  char rule[160];
+  snprintf(rule, sizeof rule, "{\"Name\":\"m\",\"ScheduleExpression\":\"%s\"}", expression);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutRule", rule, AEV_OK));
+  json_decref(aev_test_call(r, "events", "PutTargets",
+                            "{\"Rule\":\"m\",\"Targets\":[{\"Id\":\"q\",\"Arn\":"
+                            "\"arn:aws:sqs:us-east-1:000000000000:q\"}]}", AEV_OK));
+}
+
+/* What q receives within 10 s. */
+static json_t *receive_q(aev_broker *r) {
+  return aev_test_call(r, "sqs", "ReceiveMessage",
+                       "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/q\","
+                       "\"WaitTimeSeconds\":10}", AEV_OK);
+}
+
 /* A rule's timer runs on the monotonic clock toward a wall-clock time.
  * The wall clock stepped back after it was set (as NTP may), the timer
  * comes early: the rule must still fire once its time has come, not take
@@ -188,17 +206,9 @@ START_TEST(real_clock_stepped_back) {
   aev__clock *c = aev__broker_clock(r);
   const int64_t now = aev_broker_now_ms(r), minute = (now / 60000 + 1) * 60000;
   aev__clock_step_wall(c, minute - 1500 - now);
-  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
-  json_decref(aev_test_call(r, "events", "PutRule",
-                            "{\"Name\":\"m\",\"ScheduleExpression\":\"cron(* * * * ? *)\"}",
-                            AEV_OK));
-  json_decref(aev_test_call(r, "events", "PutTargets",
-                            "{\"Rule\":\"m\",\"Targets\":[{\"Id\":\"q\",\"Arn\":"
-                            "\"arn:aws:sqs:us-east-1:000000000000:q\"}]}", AEV_OK));
+  rule_to_queue(r, "cron(* * * * ? *)");
   aev__clock_step_wall(c, -2000);
-  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
-                            "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/q\","
-                            "\"WaitTimeSeconds\":10}", AEV_OK);
+  json_t *m = receive_q(r);
   json_t *msgs = json_object_get(m, "Messages");
   ck_assert_msg(json_array_size(msgs) == 1, "the cron() rule did not fire");
   json_t *ev = json_loads(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), 0, NULL);
@@ -216,18 +226,10 @@ END_TEST
  * and calls what the scheduler's clock watch calls on a set. */
 START_TEST(real_clock_stepped_forward) {
   aev_broker *r = aev_test_real_broker(2);
-  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
-  json_decref(aev_test_call(r, "events", "PutRule",
-                            "{\"Name\":\"m\",\"ScheduleExpression\":\"rate(10 minutes)\"}",
-                            AEV_OK));
-  json_decref(aev_test_call(r, "events", "PutTargets",
-                            "{\"Rule\":\"m\",\"Targets\":[{\"Id\":\"q\",\"Arn\":"
-                            "\"arn:aws:sqs:us-east-1:000000000000:q\"}]}", AEV_OK));
+  rule_to_queue(r, "rate(10 minutes)");
   aev__clock_step_wall(aev__broker_clock(r), 601 * 1000);
   aev__sched_wall_set(aev__broker_sched(r));
-  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
-                            "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/q\","
-                            "\"WaitTimeSeconds\":10}", AEV_OK);
+  json_t *m = receive_q(r);
   ck_assert_msg(json_array_size(json_object_get(m, "Messages")) == 1,
                 "the rate() rule did not fire once its time came");
   json_decref(m);

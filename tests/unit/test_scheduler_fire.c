@@ -396,14 +396,12 @@ START_TEST(real_clock_idle_and_firing) {
 }
 END_TEST
 
-/* A schedule's timer runs on the monotonic clock toward a wall-clock time.
- * The wall clock stepped back after it was set (as NTP may), the timer
- * comes early: the schedule must still run once its time has come, not
- * be taken for a stale timer and dropped. */
-START_TEST(real_clock_stepped_back) {
+/* A real-clock broker with a queue q and an at() schedule "once" for
+ * seconds from now, which sends "once" to q. */
+static aev_broker *at_schedule_in(int seconds) {
   aev_broker *r = aev_test_real_broker(2);
   json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
-  const time_t at = (time_t)(aev_broker_now_ms(r) / 1000 + 2);
+  const time_t at = (time_t)(aev_broker_now_ms(r) / 1000 + seconds);
   char when[32], req[512];
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&at));
   snprintf(req, sizeof req,
@@ -411,13 +409,28 @@ START_TEST(real_clock_stepped_back) {
            "{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT
            ":q\",\"Input\":\"once\"}}", when);
   json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
-  aev__clock_step_wall(aev__broker_clock(r), -2000);
-  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
-                            "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":15}", AEV_OK);
+  return r;
+}
+
+/* The at() schedule's one message arrives on q within wait seconds. */
+static void expect_once(aev_broker *r, int wait, const char *failure) {
+  char req[256];
+  snprintf(req, sizeof req, "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":%d}", wait);
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage", req, AEV_OK);
   json_t *msgs = json_object_get(m, "Messages");
-  ck_assert_msg(json_array_size(msgs) == 1, "the at() schedule did not run");
+  ck_assert_msg(json_array_size(msgs) == 1, "%s", failure);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), "once");
   json_decref(m);
+}
+
+/* A schedule's timer runs on the monotonic clock toward a wall-clock time.
+ * The wall clock stepped back after it was set (as NTP may), the timer
+ * comes early: the schedule must still run once its time has come, not
+ * be taken for a stale timer and dropped. */
+START_TEST(real_clock_stepped_back) {
+  aev_broker *r = at_schedule_in(2);
+  aev__clock_step_wall(aev__broker_clock(r), -2000);
+  expect_once(r, 15, "the at() schedule did not run");
   aev_broker_destroy(r);
 }
 END_TEST
@@ -429,24 +442,10 @@ END_TEST
  * aev__sched_wall_set on such a set; a test cannot set the system's
  * clock, so it calls it after moving the broker's wall clock. */
 START_TEST(real_clock_stepped_forward) {
-  aev_broker *r = aev_test_real_broker(2);
-  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
-  const time_t at = (time_t)(aev_broker_now_ms(r) / 1000 + 120);
-  char when[32], req[512];
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&at));
-  snprintf(req, sizeof req,
-           "{\"Name\":\"once\",\"ScheduleExpression\":\"at(%s)\",\"FlexibleTimeWindow\":"
-           "{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT
-           ":q\",\"Input\":\"once\"}}", when);
-  json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
+  aev_broker *r = at_schedule_in(120);
   aev__clock_step_wall(aev__broker_clock(r), 121 * 1000);
   aev__sched_wall_set(aev__broker_sched(r));
-  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
-                            "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":10}", AEV_OK);
-  json_t *msgs = json_object_get(m, "Messages");
-  ck_assert_msg(json_array_size(msgs) == 1, "the at() schedule did not run once its time came");
-  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "Body")), "once");
-  json_decref(m);
+  expect_once(r, 10, "the at() schedule did not run once its time came");
   aev_broker_destroy(r);
 }
 END_TEST
