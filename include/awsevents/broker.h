@@ -7,7 +7,10 @@
  *
  * Clock modes:
  *   AEV_CLOCK_REAL    wall-clock timestamps; timers fire by themselves on a
- *                     timer thread when workers > 0.
+ *                     timer thread when workers > 0. Timers for wall-clock
+ *                     instants (schedules, scheduled rules, replays) follow
+ *                     the system clock when it is set: at once with
+ *                     workers, else at the next aev_broker_drain().
  *   AEV_CLOCK_MANUAL  virtual time that starts at a fixed instant (default
  *                     2024-01-01T00:00:00Z) and moves only through
  *                     aev_broker_advance(). Blocking calls never block.

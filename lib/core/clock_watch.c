@@ -35,6 +35,15 @@ static int arm(int fd) {
   return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL);
 }
 
+/* Takes the timerfd's news: 1 when it was cancelled by a set of the clock
+ * (or, a century on, expired), and is armed again; 0 when there was none;
+ * -1 when it could not be armed again. */
+static int take_news(int fd) {
+  uint64_t expirations;
+  if (read(fd, &expirations, sizeof expirations) < 0 && errno != ECANCELED) return 0;
+  return arm(fd) ? -1 : 1;
+}
+
 static void *watch_main(void *p) {
   aev__clock_watch *w = p;
   for (;;) {
@@ -45,12 +54,11 @@ static void *watch_main(void *p) {
       return NULL;
     }
     if (fds[1].revents) return NULL;
-    uint64_t expirations;
-    if (read(w->timer_fd, &expirations, sizeof expirations) < 0 && errno == EAGAIN) continue;
-    /* Cancelled by a set (or, a century on, expired): armed again before
-     * on_set reads the clock, so that a set during on_set is not missed. */
-    if (arm(w->timer_fd)) return NULL;
-    w->on_set(w->arg);
+    /* Armed again before on_set reads the clock, so that a set during
+     * on_set is not missed. */
+    const int news = take_news(w->timer_fd);
+    if (news < 0) return NULL;
+    if (news) w->on_set(w->arg);
   }
 }
 
@@ -59,6 +67,7 @@ static void close_fds(aev__clock_watch *w) {
   if (w->stop_fd >= 0) close(w->stop_fd);
 }
 
+/* With on_set NULL, the watch of aev__clock_watch_open(): no thread. */
 int aev__clock_watch_start(void (*on_set)(void *arg), void *arg, aev__clock_watch **out) {
   *out = NULL;
   aev__clock_watch *w = malloc(sizeof *w);
@@ -67,10 +76,11 @@ int aev__clock_watch_start(void (*on_set)(void *arg), void *arg, aev__clock_watc
   w->arg = arg;
   w->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
   w->stop_fd = eventfd(0, EFD_CLOEXEC);
-  const char *failed = w->timer_fd < 0 || w->stop_fd < 0 ? "create its descriptors"
-                       : arm(w->timer_fd)                 ? "arm its timer"
-                       : pthread_create(&w->thread, NULL, watch_main, w) ? "start its thread"
-                                                                        : NULL;
+  const char *failed =
+      w->timer_fd < 0 || w->stop_fd < 0 ? "create its descriptors"
+      : arm(w->timer_fd)                 ? "arm its timer"
+      : on_set && pthread_create(&w->thread, NULL, watch_main, w) ? "start its thread"
+                                                                 : NULL;
   if (failed) {
     close_fds(w);
     free(w);
@@ -81,11 +91,19 @@ int aev__clock_watch_start(void (*on_set)(void *arg), void *arg, aev__clock_watc
   return AEV_OK;
 }
 
+int aev__clock_watch_open(aev__clock_watch **out) {
+  return aev__clock_watch_start(NULL, NULL, out);
+}
+
+int aev__clock_watch_was_set(aev__clock_watch *w) { return take_news(w->timer_fd) > 0; }
+
 void aev__clock_watch_stop(aev__clock_watch *w) {
   if (!w) return;
   const uint64_t one = 1;
-  while (write(w->stop_fd, &one, sizeof one) < 0 && errno == EINTR) continue;
-  pthread_join(w->thread, NULL);
+  if (w->on_set) {
+    while (write(w->stop_fd, &one, sizeof one) < 0 && errno == EINTR) continue;
+    pthread_join(w->thread, NULL);
+  }
   close_fds(w);
   free(w);
 }

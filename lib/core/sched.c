@@ -52,7 +52,7 @@ struct aev__sched {
   int closing;
   int timer_thread_started;
   pthread_t timer_thread;
-  aev__clock_watch *watch; /* real clock with workers, when the system has one */
+  aev__clock_watch *watch; /* real clock, when the system has one */
   pthread_t *worker_threads;
   int started_workers;
   thread_node *handler_list;
@@ -280,11 +280,15 @@ int aev__sched_new(aev__clock *clock, int workers, aev__sched **out) {
       return aev__fail(AEV_ERR_INTERNAL, "InternalFailure",
                        "Could not start the scheduler's threads.");
     }
-    /* Without a watch (a system that gives no notice of clock sets), a
-     * timer for a wall-clock instant fires late after the clock is set
-     * forward, as it would on the monotonic clock alone: no reason to
-     * refuse the broker. */
-    if (clock->mode == AEV_CLOCK_REAL) aev__clock_watch_start(wall_set, s, &s->watch);
+  }
+  /* Without a watch (a system that gives no notice of clock sets), a
+   * timer for a wall-clock instant fires late after the clock is set
+   * forward, as it would on the monotonic clock alone: no reason to refuse
+   * the broker. Without workers, timers fire only in a drain, which asks
+   * the watch first. */
+  if (clock->mode == AEV_CLOCK_REAL) {
+    if (workers > 0) aev__clock_watch_start(wall_set, s, &s->watch);
+    else aev__clock_watch_open(&s->watch);
   }
   *out = s;
   return AEV_OK;
@@ -460,6 +464,8 @@ static void drain_locked(aev__sched *s) {
 int aev__sched_drain(aev__sched *s) {
   if (aev__sched_in_task(s)) return busy_error("aev_broker_drain");
   pthread_mutex_lock(&s->drain_mu);
+  /* A watch without a thread (no workers): its news is taken here. */
+  if (!s->workers && s->watch && aev__clock_watch_was_set(s->watch)) aev__sched_wall_set(s);
   drain_locked(s);
   pthread_mutex_unlock(&s->drain_mu);
   return AEV_OK;
@@ -514,7 +520,9 @@ int aev__sched_workers(const aev__sched *s) { return s->workers; }
 
 int aev__sched_thread_count(aev__sched *s) {
   pthread_mutex_lock(&s->mu);
-  int n = s->started_workers + s->timer_thread_started + (s->watch != NULL) + s->handler_threads;
+  /* Only a broker with workers has a watch with a thread. */
+  int n = s->started_workers + s->timer_thread_started + (s->workers && s->watch) +
+          s->handler_threads;
   pthread_mutex_unlock(&s->mu);
   return n;
 }

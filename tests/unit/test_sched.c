@@ -2,12 +2,16 @@
  * advance window, drain, strands, the handler pool, the real-mode timer
  * thread and shutdown. */
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "awsevents/broker.h"
 #include "core/clock.h"
+#include "core/clock_watch.h"
 #include "core/sched.h"
 #include "aevtest.h"
 
@@ -455,6 +459,77 @@ START_TEST(wall_timers_follow_the_wall_clock_when_it_is_set) {
 }
 END_TEST
 
+/* Sets the system's wall clock, which the kernel reports to every clock
+ * watch, to about what it reads: 10 microseconds on, more than the set
+ * takes, so that the clock is never stepped back. Needs CAP_SYS_TIME (CI
+ * runs as root): 0 when the set was made, else the errno, which the
+ * caller reports as a skip. */
+static int set_wall_clock(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  now.tv_nsec += 10000;
+  if (now.tv_nsec >= 1000000000) {
+    now.tv_sec++;
+    now.tv_nsec -= 1000000000;
+  }
+  return clock_settime(CLOCK_REALTIME, &now) ? errno : 0;
+}
+
+static int skipped(const char *test, int err) {
+  if (!err) return 0;
+  fprintf(stderr, "SKIPPED %s: setting the wall clock failed (%s); it needs CAP_SYS_TIME\n",
+          test, strerror(err));
+  return 1;
+}
+
+/* A watch without a thread answers, when asked, whether the wall clock
+ * was set since it last answered yes. */
+START_TEST(an_opened_watch_reports_each_set_of_the_wall_clock_once) {
+  aev__clock_watch *w;
+  ck_assert_int_eq(aev__clock_watch_open(&w), AEV_OK);
+  ck_assert_int_eq(aev__clock_watch_was_set(w), 0);
+  if (skipped("an_opened_watch_reports_each_set_of_the_wall_clock_once", set_wall_clock())) {
+    aev__clock_watch_stop(w);
+    return;
+  }
+  ck_assert_int_eq(aev__clock_watch_was_set(w), 1);
+  ck_assert_int_eq(aev__clock_watch_was_set(w), 0);
+  ck_assert_int_eq(set_wall_clock(), 0);
+  ck_assert_int_eq(aev__clock_watch_was_set(w), 1);
+  aev__clock_watch_stop(w);
+}
+END_TEST
+
+/* A real-clock scheduler without workers fires timers only when drained:
+ * the drain takes the watch's news of a set first, so a timer armed for a
+ * wall-clock instant the clock was set past fires in it. The test clock's
+ * wall is stepped past the instant; the kernel's set is the notice. */
+START_TEST(drain_without_workers_follows_a_set_of_the_wall_clock) {
+  fixture f;
+  setup(&f, AEV_CLOCK_REAL, 0);
+  rec_reset();
+  ck_assert_int_eq(aev__sched_thread_count(f.sched), 0);
+  probe p;
+  probe_init(&p, &f, 1);
+  const int64_t hour = 3600 * 1000;
+  ck_assert_int_eq(aev__timer_arm_wall(f.sched, &p.timer, aev__clock_now_ms(&f.clock) + hour),
+                   AEV_OK);
+  aev__clock_step_wall(&f.clock, hour + 10);
+  /* No notice yet: the deadline worked out when armed is an hour away. */
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  ck_assert_int_eq(rec.n, 0);
+  if (skipped("drain_without_workers_follows_a_set_of_the_wall_clock", set_wall_clock())) {
+    teardown(&f);
+    return;
+  }
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  ck_assert_int_eq(rec.n, 1);
+  ck_assert_int_eq(rec.ids[0], 1);
+  ck_assert_int_eq(rec.cancelled[0], 0);
+  teardown(&f);
+}
+END_TEST
+
 /* A handler that blocks until the test lets it go. */
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
@@ -622,6 +697,8 @@ int main(void) {
   tcase_add_test(tc, timers_on_a_strand_join_its_lane);
   tcase_add_test(tc, real_timer_thread_fires_on_time);
   tcase_add_test(tc, wall_timers_follow_the_wall_clock_when_it_is_set);
+  tcase_add_test(tc, an_opened_watch_reports_each_set_of_the_wall_clock_once);
+  tcase_add_test(tc, drain_without_workers_follows_a_set_of_the_wall_clock);
   tcase_add_test(tc, a_stuck_handler_does_not_stall_timers_or_other_handlers);
   tcase_add_test(tc, shutdown_cancels_queued_work_and_refuses_new_work);
   tcase_add_test(tc, manual_clock_with_workers_drains_to_quiescence);
