@@ -51,8 +51,10 @@
  * result is discarded.
  *
  * Configuration members use CreateFunction's names: Timeout (1..900,
- * default 3), MemorySize (128..10240, default 128), Description,
- * Environment {"Variables": {...}}, Runtime, Handler (recorded).
+ * default 3; 1..5400 on a capacity provider, where a synchronous
+ * invocation still stops at 900 s), MemorySize (128..10240, default 128),
+ * Description, Environment {"Variables": {...}}, Runtime, Handler
+ * (recorded).
  *
  * The deployment package is metadata: the handler is the code that runs.
  * CreateFunction's Code and PackageType (Zip, the default, or Image) are

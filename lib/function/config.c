@@ -1,7 +1,8 @@
 /* Function configuration: CreateFunction / UpdateFunctionConfiguration
  * members parsed into an immutable snapshot (Timeout 1..900 default 3,
- * MemorySize 128..10240 default 128, Environment.Variables, recorded
- * members), and GetFunctionConfiguration's shape. */
+ * 1..5400 on a capacity provider; MemorySize 128..10240 default 128;
+ * Environment.Variables; recorded members), and GetFunctionConfiguration's
+ * shape. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,8 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
   if (rc == AEV_OK && base) rc = aev__fn_code_copy(&base->code, &c->code);
   else if (rc == AEV_OK) rc = parse_package(req, &c->code);
   if (rc == AEV_OK && req)
-    rc = aev__fn_opt_int(req, "Timeout", "timeout", 1, 900, &c->timeout);
+    rc = aev__fn_opt_int(req, "Timeout", "timeout", 1, AEV__FN_MANAGED_TIMEOUT_MAX,
+                         &c->timeout);
   if (rc == AEV_OK && req)
     rc = aev__fn_opt_int(req, "MemorySize", "memorySize", 128, 10240, &c->memory);
   if (rc == AEV_OK && req) rc = parse_vars(req, &c->vars);
@@ -138,11 +140,13 @@ int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t
   if (rc == AEV_OK && req && json_object_get(req, "Layers"))
     rc = aev__layer_resolve(b, c->doc, &c->layers_unzipped);
   if (rc == AEV_OK) rc = aev__fn_code_fits(&c->code, c->layers_unzipped);
+  c->capacity = aev__cap_arn_of(c->doc) != NULL;
+  if (rc == AEV_OK && !c->capacity && c->timeout > AEV__FN_TIMEOUT_MAX)
+    rc = aev__fn_range("timeout", c->timeout, 1, AEV__FN_TIMEOUT_MAX);
   if (rc != AEV_OK) {
     aev__fconf_unref(c);
     return rc;
   }
-  c->capacity = aev__cap_arn_of(c->doc) != NULL;
   c->durable = aev__durable_config_of(c) != NULL;
   *out = c;
   return AEV_OK;

@@ -365,8 +365,9 @@ static int start(aev_function *f, const char *version, json_t *dc, int64_t timeo
  * checked against the synchronous limit: "Synchronous invocations are
  * limited to 15 minutes" (developer guide, "Invoking durable Lambda
  * functions"). Invoke refuses more; an event-source mapping's execution
- * "times out and fails" past it ("Event source mappings with durable
- * functions"), so it is bounded there. */
+ * "times out and fails" past it, or past 90 minutes on Lambda Managed
+ * Instances ("Event source mappings with durable functions"), so it is
+ * bounded there. */
 static int resolved_start(aev_function *f, const char *qualifier, int sync, int flags,
                           const char *name, const char *payload, size_t len,
                           aev__dexec **out) {
@@ -375,20 +376,22 @@ static int resolved_start(aev_function *f, const char *qualifier, int sync, int 
   int rc = aev__fn_resolve(f, qualifier, &c, version);
   if (rc != AEV_OK) return rc;
   json_t *dc = json_incref(aev__durable_config_of(c));
-  int memory = c->memory;
+  int memory = c->memory, managed = c->capacity;
   aev__fconf_unref(c);
   if (!dc) return aev__fn_invalid("The function is not a durable function.");
   rc = aev__fn_check_payload(payload, len,
                              sync ? AEV__FN_SYNC_PAYLOAD_MAX : AEV__FN_ASYNC_PAYLOAD_MAX);
   int64_t timeout_s = json_integer_value(json_object_get(dc, "ExecutionTimeout"));
-  if (rc == AEV_OK && sync && timeout_s > AEV__DURABLE_SYNC_MAX_S) {
-    if (flags & AEV__CALL_MAPPING)
-      timeout_s = AEV__DURABLE_SYNC_MAX_S;
-    else
-      rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
-                           "executionTimeout greater than %d seconds. Use the Event "
-                           "invocation type.",
-                           AEV__DURABLE_SYNC_MAX_S);
+  const int mapping = flags & AEV__CALL_MAPPING;
+  const int64_t mapping_max_s =
+      managed ? AEV__DURABLE_MAPPING_MANAGED_MAX_S : AEV__DURABLE_SYNC_MAX_S;
+  if (rc == AEV_OK && mapping && timeout_s > mapping_max_s) {
+    timeout_s = mapping_max_s;
+  } else if (rc == AEV_OK && sync && !mapping && timeout_s > AEV__DURABLE_SYNC_MAX_S) {
+    rc = aev__fn_invalid("You cannot synchronously invoke a durable function with an "
+                         "executionTimeout greater than %d seconds. Use the Event "
+                         "invocation type.",
+                         AEV__DURABLE_SYNC_MAX_S);
   }
   if (rc == AEV_OK) rc = start(f, version, dc, timeout_s, name, payload, len, out);
   if (rc == AEV_OK) (*out)->memory_mb = memory;

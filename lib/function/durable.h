@@ -24,6 +24,10 @@
 /* "Synchronous invocations are limited to 15 minutes" (developer guide,
  * "Invoking durable Lambda functions"). */
 #define AEV__DURABLE_SYNC_MAX_S 900
+/* An event-source mapping's execution: "15 minutes by default, or up to 90
+ * minutes for functions running on Lambda Managed Instances" (developer
+ * guide, "Event source mappings with durable functions"). */
+#define AEV__DURABLE_MAPPING_MANAGED_MAX_S AEV__FN_MANAGED_TIMEOUT_MAX
 /* API reference: an ErrorObject's fields together, and a callback's
  * Result, at most 256 KB; an operation's Payload at most 6 MB. */
 #define AEV__DURABLE_ERROR_MAX 262144

@@ -116,6 +116,7 @@ struct aev_invocation {
   aev__invoke_done_fn done;
   void *user;
   int64_t start, deadline; /* deadline timeline ms */
+  int timeout; /* seconds: the configuration's, bounded for a synchronous call */
   aev__timer timer;
   char request_id[37];
   char version[16]; /* what ran: "$LATEST" or a version number */
@@ -393,6 +394,13 @@ int aev__fn_check_payload(const void *payload, size_t len, size_t max);
  * batch (a durable execution it starts is bounded by the synchronous
  * limit instead of being refused past it: durable.h). */
 enum { AEV__CALL_OWN = 1, AEV__CALL_HANDLER = 2, AEV__CALL_MAPPING = 4 };
+/* Timeout goes up to 900 s, or 5,400 s for a function on Lambda Managed
+ * Instances, whose "asynchronous invocations and event source mapping
+ * invocations ... support a maximum allowed value of 5,400 seconds"
+ * (developer guide, "Configure Lambda function timeout"): a synchronous
+ * invocation still stops at 900 s. */
+#define AEV__FN_TIMEOUT_MAX 900
+#define AEV__FN_MANAGED_TIMEOUT_MAX 5400
 /* aev__inv_start's answer for a durable function when HANDLER is not set:
  * nothing started; the caller starts a durable execution (durable.h). */
 #define AEV__INV_DURABLE (-1)

@@ -215,6 +215,10 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   c->done = done;
   c->user = user;
   c->start = c->deadline = now;
+  /* Neither a queued event, a durable execution's own call (HANDLER) nor
+   * a mapping's batch: a synchronous invocation, stopped at 900 s. */
+  const int sync = !(flags & (AEV__CALL_HANDLER | AEV__CALL_MAPPING));
+  c->timeout = sync && conf->timeout > AEV__FN_TIMEOUT_MAX ? AEV__FN_TIMEOUT_MAX : conf->timeout;
   aev__broker_uuid(f->res.broker, c->request_id);
   memcpy(c->version, version, sizeof c->version);
   c->invoked_arn = invoked;
@@ -336,7 +340,7 @@ static void on_timeout(void *arg, int cancelled) {
     else
       snprintf(msg, sizeof msg,
                "RequestId: %s Error: Task timed out after %d.00 seconds",
-               c->request_id, c->conf->timeout);
+               c->request_id, c->timeout);
     deliver_error(c, "Sandbox.Timedout", msg);
   }
   inv_unref(c);
@@ -361,7 +365,7 @@ void aev__inv_run(aev_invocation *c) {
   const char *lineage = aev__lineage_swap(c->lineage);
   if (c->cold && init) init(f->user, c);
   c->start = aev__fn_now(f);
-  c->deadline = c->start + (int64_t)c->conf->timeout * 1000;
+  c->deadline = c->start + (int64_t)c->timeout * 1000;
   f->fn(f->user, c, c->payload, c->len);
   aev__lineage_swap(lineage);
   call_ended(f);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "awsevents/awsevents.h"
+#include "function/function.h"
 #include "queue_support.h"
 
 /* What a test handler does with each invocation. */
@@ -135,6 +136,21 @@ static inline int wait_calls(signal_state *s, int n) {
   int got = s->calls;
   pthread_mutex_unlock(&s->mu);
   return got;
+}
+
+/* The outcome of a synchronous call (aev__function_call): how many came,
+ * and the last one's payload and function error. */
+typedef struct ft_outcome {
+  int n;
+  char payload[256];
+  const char *ferr;
+} ft_outcome;
+
+static inline void ft_outcome_done(void *user, const aev__invoke_result *r) {
+  ft_outcome *o = user;
+  o->n++;
+  snprintf(o->payload, sizeof o->payload, "%.*s", (int)r->len, r->payload);
+  o->ferr = r->function_error;
 }
 
 #endif

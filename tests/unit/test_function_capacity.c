@@ -640,6 +640,9 @@ START_TEST(function_refusals) {
        "\"CapacityProviderConfig\":{\"LambdaManagedInstancesCapacityProviderConfig\":"
        "{\"CapacityProviderArn\":\"" CP_ARN "cp\",\"PerExecutionEnvironmentMaxConcurrency\":1601}}",
        "ValidationException", "Member must have value less than or equal to 1600"},
+      {"python3.13", USES("cp") ",\"Timeout\":5401", "ValidationException",
+       "Value '5401' at 'timeout' failed to satisfy constraint: Member must have value less "
+       "than or equal to 5400"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     snprintf(req, sizeof req,
@@ -658,6 +661,72 @@ START_TEST(function_refusals) {
   ft_call_err(b, "CreateFunction", req, "ResourceConflictException", "is being deleted");
   ft_call_err(b, "GetFunction", "{\"FunctionName\":\"fn\"}", "ResourceNotFoundException",
               "Function not found");
+}
+END_TEST
+
+/* "For functions using AWS Lambda Managed Instances, asynchronous
+ * invocations and event source mapping invocations ... support a maximum
+ * allowed value of 5,400 seconds" (developer guide, "Configure Lambda
+ * function timeout"); other functions keep 900. A synchronous invocation
+ * of such a function still stops at 900 s (our reading of "asynchronous
+ * ... and event source mapping invocations"). */
+START_TEST(timeout_goes_to_90_minutes_on_a_provider) {
+  active_provider("cp");
+  create_function("fn", "python3.13", USES("cp") ",\"Timeout\":1800");
+  json_t *c = config_of("fn", NULL);
+  ck_assert_int_eq(json_integer_value(json_object_get(c, "Timeout")), 1800);
+  json_decref(c);
+  json_decref(ft_call(b, "UpdateFunctionConfiguration",
+                      "{\"FunctionName\":\"fn\",\"Timeout\":5400}"));
+  json_decref(ft_call(b, "UpdateFunctionConfiguration",
+                      "{\"FunctionName\":\"fn\",\"Timeout\":1800}"));
+  /* Without a provider, 900 is the most, on Create and on Update. */
+  ft_call_err(b, "CreateFunction",
+              "{\"FunctionName\":\"plain\",\"Handler\":\"app.handler\",\"Runtime\":"
+              "\"python3.13\",\"Role\":\"arn:aws:iam::000000000000:role/r\",\"Timeout\":901}",
+              "ValidationException",
+              "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less "
+              "than or equal to 900");
+  ft_call_err(b, "GetFunction", "{\"FunctionName\":\"plain\"}", "ResourceNotFoundException",
+              "Function not found");
+  create_function("plain", "python3.13", "\"Timeout\":900");
+  ft_call_err(b, "UpdateFunctionConfiguration", "{\"FunctionName\":\"plain\",\"Timeout\":1800}",
+              "ValidationException", "Member must have value less than or equal to 900");
+  c = config_of("plain", NULL);
+  ck_assert_int_eq(json_integer_value(json_object_get(c, "Timeout")), 900);
+  json_decref(c);
+
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK); /* fn Active */
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}"));
+  st.mode = FT_HOLD;
+  /* Synchronous: stopped at 900 s. */
+  aev_function *f;
+  ck_assert_int_eq(aev__function_find(b, "fn", &f), AEV_OK);
+  ft_outcome o = {0};
+  ck_assert_int_eq(aev__function_call(f, "1", "{}", 2, ft_outcome_done, &o), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 1);
+  ck_assert_int_eq(aev_broker_advance(b, 899999), AEV_OK);
+  ck_assert_int_eq(o.n, 0);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_int_eq(o.n, 1);
+  ck_assert_ptr_nonnull(strstr(o.payload, "Task timed out after 900.00 seconds"));
+  /* Asynchronous: runs its 1,800 s, then is retried a minute later. Had
+   * it stopped at 900 s, the retry would have come at 960 s. */
+  json_decref(ft_call(b, "Invoke",
+                      "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\",\"InvocationType\":"
+                      "\"Event\",\"Payload\":\"{}\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 2);
+  ck_assert_int_eq(aev_broker_advance(b, 1799999), AEV_OK);
+  ck_assert_int_eq(st.calls, 2);
+  ck_assert_int_eq(aev_broker_advance(b, 1 + 180000), AEV_OK);
+  ck_assert_int_eq(st.calls, 3);
+  /* A timed-out handler still completes its context; the late results go
+   * nowhere. */
+  for (int i = 0; i < st.nheld; i++)
+    ck_assert_int_eq(aev_invocation_succeed(st.held[i], "{}", 2), i < 2 ? AEV_ERR_STATE : AEV_OK);
+  aev_function_release(f);
 }
 END_TEST
 
@@ -1039,6 +1108,7 @@ int main(void) {
   tcase_add_test(tc, versions_quota);
   tcase_add_test(tc, scaling_config_of_a_version);
   tcase_add_test(tc, scaling_config_needs_a_provider);
+  tcase_add_test(tc, timeout_goes_to_90_minutes_on_a_provider);
   suite_add_tcase(su, tc);
   tc = tcase_create("nomem");
   tcase_add_checked_fixture(tc, setup, teardown);

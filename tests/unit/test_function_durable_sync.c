@@ -192,6 +192,18 @@ START_TEST(sqs_mapping_batch_fails_with_the_execution) {
 }
 END_TEST
 
+/* The only execution of d runs on until s seconds from now, then times
+ * out, as Lambda.ExecutionTimedOut. */
+static void execution_times_out_after(int s) {
+  advance_s(s - 1);
+  only_execution("RUNNING");
+  advance_s(1);
+  only_execution("TIMED_OUT");
+  json_t *d = describe(st.arn);
+  ck_assert_str_eq(error_type(d), "Lambda.ExecutionTimedOut");
+  json_decref(d);
+}
+
 /* "If the total durable execution time exceeds 15 minutes, the execution
  * times out and fails. The event source mapping receives a timeout
  * exception and handles it according to its retry configuration." A
@@ -200,17 +212,43 @@ START_TEST(sqs_mapping_execution_times_out_at_15_minutes) {
   json_decref(ft_call(b, "DeleteFunction", "{\"FunctionName\":\"d\"}"));
   create("d", "{\"ExecutionTimeout\":3600}");
   aev_queue *q = sent_through_mapping("{\"VisibilityTimeout\":\"1000\"}", FOREVER, "RUNNING");
-  advance_s(899);
-  only_execution("RUNNING");
-  advance_s(1);
-  only_execution("TIMED_OUT");
-  json_t *d = describe(st.arn);
-  ck_assert_str_eq(error_type(d), "Lambda.ExecutionTimedOut");
-  json_decref(d);
+  execution_times_out_after(900);
   /* The batch failed: the message comes back after its visibility. */
   ck_assert_int_eq(queue_count(q, "ApproximateNumberOfMessagesNotVisible"), 1);
   advance_s(100);
   ck_assert_int_eq(st.calls, 2);
+  aev_queue_release(q);
+}
+END_TEST
+
+/* "... or up to 90 minutes for functions running on Lambda Managed
+ * Instances" (the same guide page): a version on a capacity provider. */
+START_TEST(sqs_mapping_execution_times_out_at_90_minutes_on_managed_instances) {
+  json_decref(ft_call(b, "DeleteFunction", "{\"FunctionName\":\"d\"}"));
+  json_decref(ft_call(b, "CreateCapacityProvider",
+                      "{\"CapacityProviderName\":\"cp\",\"VpcConfig\":{\"SubnetIds\":"
+                      "[\"subnet-1\"],\"SecurityGroupIds\":[\"sg-1\"]},\"PermissionsConfig\":"
+                      "{\"CapacityProviderOperatorRoleArn\":"
+                      "\"arn:aws:iam::000000000000:role/operator\"}}"));
+  advance_s(60);
+  /* create()'s DurableConfig text goes on with the members a function on
+   * a provider needs. */
+  create("d", "{\"ExecutionTimeout\":7200},\"Runtime\":\"python3.13\","
+              "\"CapacityProviderConfig\":{\"LambdaManagedInstancesCapacityProviderConfig\":"
+              "{\"CapacityProviderArn\":"
+              "\"arn:aws:lambda:us-east-1:000000000000:capacity-provider:cp\"}}");
+  advance_s(60);
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"d\"}"));
+  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"6000\"}");
+  char req[256];
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"d:1\"}",
+           aev_queue_arn(q));
+  json_decref(ft_call(b, "CreateEventSourceMapping", req));
+  st.mode = FOREVER;
+  qt_send(q, "hello");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 1);
+  execution_times_out_after(5400);
   aev_queue_release(q);
 }
 END_TEST
@@ -317,6 +355,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, sqs_mapping_waits_for_the_execution);
   tcase_add_test(tc, sqs_mapping_batch_fails_with_the_execution);
   tcase_add_test(tc, sqs_mapping_execution_times_out_at_15_minutes);
+  tcase_add_test(tc, sqs_mapping_execution_times_out_at_90_minutes_on_managed_instances);
   tcase_add_test(tc, kinesis_mapping_runs_an_execution);
   tcase_add_test(tc, step_functions_tasks_run_executions);
   tcase_add_test(tc, pipe_target_and_enrichment_run_executions);

@@ -485,24 +485,11 @@ START_TEST(timeout_reports_task_timed_out) {
 }
 END_TEST
 
-typedef struct outcome {
-  int n;
-  char payload[256];
-  const char *ferr;
-} outcome;
-
-static void on_done(void *user, const aev__invoke_result *r) {
-  outcome *o = user;
-  o->n++;
-  snprintf(o->payload, sizeof o->payload, "%.*s", (int)r->len, r->payload);
-  o->ferr = r->function_error;
-}
-
 START_TEST(call_runs_on_handler_pool_and_times_out) {
   ft_state s = {.mode = FT_HOLD};
   aev_function *f = ft_function(b, "pool", "{\"Timeout\":5}", &s);
-  outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, NULL, "{\"k\":2}", 7, on_done, &o), AEV_OK);
+  ft_outcome o = {0};
+  ck_assert_int_eq(aev__function_call(f, NULL, "{\"k\":2}", 7, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(s.calls, 0); /* nothing runs before drain */
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.calls, 1);
@@ -517,7 +504,7 @@ START_TEST(call_runs_on_handler_pool_and_times_out) {
   ck_assert_int_eq(aev_invocation_succeed(s.held[0], "1", 1), AEV_ERR_STATE);
   ck_assert_int_eq(o.n, 1);
   /* Completed in time: the result, and the timer never fires. */
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
   ck_assert_int_eq(aev_invocation_succeed(s.held[1], "{\"ok\":true}", 11), AEV_OK);
@@ -535,10 +522,10 @@ START_TEST(reserved_concurrency_throttles) {
   aev_function *f = ft_function(b, "thr", NULL, &s);
   ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 2), AEV_OK);
   ck_assert_int_eq(aev_function_reserved_concurrency(f), 2);
-  outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
-  ft_assert_error(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
+  ft_outcome o = {0};
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
+  ft_assert_error(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   char *out;
   ft_assert_error(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
@@ -547,13 +534,13 @@ START_TEST(reserved_concurrency_throttles) {
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(ft_metric(f, "ConcurrentExecutions"), 2);
   aev_invocation_succeed(s.held[0], "1", 1);
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   aev_invocation_succeed(s.held[1], "1", 1);
   aev_invocation_succeed(s.held[2], "1", 1);
   ck_assert_int_eq(o.n, 3);
   ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 0), AEV_OK);
-  ft_assert_error(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   ft_assert_error(aev_function_set_reserved_concurrency(f, 901), AEV_ERR_INVALID,
                   "InvalidParameterValueException",
@@ -569,17 +556,17 @@ START_TEST(cold_and_warm_environments) {
   ft_state s = {.mode = FT_HOLD};
   aev_function *f = ft_function(b, "env", NULL, &s);
   ck_assert_int_eq(aev_function_set_init(f, ft_init), AEV_OK);
-  outcome o = {0};
+  ft_outcome o = {0};
   /* Three concurrent invocations: three environments, three cold starts. */
   for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 3);
   for (int i = 0; i < 3; i++) aev_invocation_succeed(s.held[i], "1", 1);
   ck_assert_int_eq(ft_metric(f, "Environments"), 3);
   /* Two more: warm, no init. */
   for (int i = 0; i < 2; i++)
-    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 3);
   ck_assert_int_eq(ft_metric(f, "ColdStarts"), 3);
@@ -589,7 +576,7 @@ START_TEST(cold_and_warm_environments) {
   ck_assert_int_eq(aev_function_set_idle_reclaim_ms(f, 60000), AEV_OK);
   ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
   ck_assert_int_eq(ft_metric(f, "Environments"), 0);
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 4);
   aev_invocation_succeed(s.held[5], "1", 1);
@@ -602,9 +589,9 @@ END_TEST
 START_TEST(destroy_with_held_invocation) {
   ft_state s = {.mode = FT_HOLD};
   aev_function *f = ft_function(b, "held", NULL, &s);
-  outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
-  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ft_outcome o = {0};
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, ft_outcome_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   aev_invocation_succeed(s.held[0], "1", 1);
   aev_function_release(f);

@@ -64,6 +64,26 @@ class CapacityProviders(unittest.TestCase):
         self.b.advance(30000)
         self.assertEqual(self.b.call("lambda", "ListCapacityProviders")["CapacityProviders"], [])
 
+    def test_timeout_up_to_90_minutes_on_a_provider(self):
+        self.b.call("lambda", "CreateCapacityProvider", CapacityProviderName="cp",
+                    VpcConfig={"SubnetIds": ["subnet-1"], "SecurityGroupIds": []},
+                    PermissionsConfig={"CapacityProviderOperatorRoleArn": ROLE})
+        on_provider = {"LambdaManagedInstancesCapacityProviderConfig": {
+            "CapacityProviderArn": CP_ARN}}
+        fn = self.b.call("lambda", "CreateFunction", FunctionName="fn", Handler="app.handler",
+                         Runtime="python3.13", Role="arn:aws:iam::000000000000:role/r",
+                         Timeout=5400, CapacityProviderConfig=on_provider)
+        self.assertEqual(fn["Timeout"], 5400)
+        err = self.error("CreateFunction", FunctionName="plain", Handler="app.handler",
+                         Runtime="python3.13", Role="arn:aws:iam::000000000000:role/r",
+                         Timeout=901)
+        self.assertEqual(err["Code"], "ValidationException")
+        self.assertIn("Member must have value less than or equal to 900", err["Message"])
+        err = self.error("UpdateFunctionConfiguration", FunctionName="fn", Timeout=5401)
+        self.assertIn("Member must have value less than or equal to 5400", err["Message"])
+        self.assertEqual(self.b.call("lambda", "GetFunctionConfiguration",
+                                     FunctionName="fn")["Timeout"], 5400)
+
     def test_validation_errors_together(self):
         err = self.error("CreateCapacityProvider", CapacityProviderName="bad name",
                          VpcConfig={"SubnetIds": [], "SecurityGroupIds": []},
