@@ -164,6 +164,36 @@ static int find_queue(aev_broker *b, const char *arn, aev_queue **q) {
   return AEV_OK;
 }
 
+/* Lambda refuses a mapping whose queue would show a message again before
+ * the function (the version or alias fname names) could be done with it:
+ * "Queue visibility timeout: 30 seconds is less than Function timeout: 60
+ * seconds" (InvalidParameterValueException, as users of Terraform and the
+ * CDK report it, e.g. hashicorp/terraform-provider-aws#18099). */
+static int visibility_covers_timeout(aev_broker *b, const char *fname, aev_queue *q) {
+  aev_function *f;
+  const char *qualifier;
+  char buf[512], version[16];
+  aev__fconf *c = NULL;
+  int rc = aev__function_find_qualified(b, fname, &f, &qualifier, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__fn_resolve(f, qualifier, &c, version);
+  aev_function_release(f);
+  if (rc != AEV_OK) return rc;
+  const int timeout = c->timeout;
+  aev__fconf_unref(c);
+  json_t *names = json_pack("[s]", "VisibilityTimeout"), *attrs = NULL;
+  rc = names ? aev__queue_get_attributes(q, names, &attrs) : aev__nomem();
+  json_decref(names);
+  if (rc != AEV_OK) return rc;
+  const char *v = json_string_value(json_object_get(attrs, "VisibilityTimeout"));
+  const long long visibility = v ? atoll(v) : 0;
+  json_decref(attrs);
+  if (visibility >= timeout) return AEV_OK;
+  return aev__fn_invalid("Queue visibility timeout: %lld seconds is less than Function "
+                         "timeout: %d seconds",
+                         visibility, timeout);
+}
+
 /* StartingPosition as Lambda's request model checks it before anything
  * else: one of its three values, whatever the source. */
 static int starting_position(json_t *req) {
@@ -219,6 +249,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   /* A queue is read from wherever its messages are: no starting
    * position, and none of the streams' other members. */
   if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 0);
+  if (rc == AEV_OK) rc = visibility_covers_timeout(b, fname, q);
   int fifo = 0;
   if (rc == AEV_OK) {
     size_t n = strlen(arn);
@@ -324,6 +355,7 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   char *to = NULL;
   rc = fname ? aev__function_target_arn(b, fname, &to) : AEV_OK;
+  if (rc == AEV_OK && fname) rc = visibility_covers_timeout(b, fname, m->q);
   if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 1);
   if (rc == AEV_OK) rc = parse(req, m->fifo, &s);
   /* Checked whole first: a refused update changes nothing. */

@@ -252,16 +252,53 @@ START_TEST(partial_failures_reappear_then_dead_letter) {
 }
 END_TEST
 
+/* "Queue visibility timeout: 10 seconds is less than Function timeout: 30
+ * seconds": refused on Create, and on an Update that retargets the mapping
+ * to such a function, version or alias; a refusal changes nothing. */
+START_TEST(visibility_must_cover_the_function_timeout) {
+  bt_state s = {0};
+  aev_function *f = bt_function("slow", &s); /* Timeout 30 */
+  aev_function *g;
+  ck_assert_int_eq(aev_function_create(b, "quick", "{\"Timeout\":10}", batch_handler, &s, NULL, &g),
+                   AEV_OK);
+  aev_queue *q = qt_queue(b, "short-q", "{\"VisibilityTimeout\":\"10\"}");
+  char req[512], *out = NULL;
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"slow\"}",
+           aev_queue_arn(q));
+  ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "Queue visibility timeout: 10 seconds is less than Function timeout: 30 seconds");
+  ck_assert_int_eq(aev_event_source_mapping_list(b, NULL, aev_queue_arn(q), &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
+  aev_free(out);
+  /* Equal is enough. */
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "quick");
+  uuid_of(d, uuid);
+  aev_free(d);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"FunctionName\":\"slow\"}", uuid);
+  ft_assert_error(aev_event_source_mapping_update(b, req, &out), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "Queue visibility timeout: 10 seconds is less than Function timeout: 30 seconds");
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, ":function:quick\""));
+  aev_free(out);
+  aev_queue_release(q);
+  aev_function_release(g);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(function_error_fails_the_whole_batch) {
   bt_state s = {0};
   aev_function *f = bt_function("crashy", &s);
-  aev_queue *q = qt_queue(b, "crash-q", "{\"VisibilityTimeout\":\"10\"}");
+  aev_queue *q = qt_queue(b, "crash-q", "{\"VisibilityTimeout\":\"30\"}");
   aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\","
                "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]}", aev_queue_arn(q), "crashy"));
   qt_send(q, "ok");
   qt_send(q, "crash");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  ck_assert_int_eq(aev_broker_advance(b, 10000), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
   ck_assert_int_eq(s.calls, 2);
   ck_assert_int_eq(s.sizes[1], 2);
   aev_queue_release(q);
@@ -1034,6 +1071,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, fifo_record_attributes);
   tcase_add_test(tc, partial_failures_reappear_then_dead_letter);
   tcase_add_test(tc, function_error_fails_the_whole_batch);
+  tcase_add_test(tc, visibility_must_cover_the_function_timeout);
   tcase_add_test(tc, filters_drop_and_delete_non_matching);
   tcase_add_test(tc, batching_window_waits_for_more);
   tcase_add_test(tc, maximum_concurrency_and_enable);

@@ -2182,7 +2182,7 @@ static void lambda_described(ctx *c) {
   char *text;
   bt_ok(aev_function_publish_version(c->f, "first", &text));
   aev_free(text);
-  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":29}"));
   bt_ok(aev_function_publish_version(c->f, "second", &text));
   aev_free(text);
   bt_ok(aev_function_create_alias(c->f, "live", "1", "the live one",
