@@ -5,8 +5,9 @@
  * CLOCK_MONOTONIC condition variable until the head deadline, a thread
  * watching for the wall clock being set (core/clock_watch.h), and `workers`
  * threads running ready tasks. Otherwise nothing runs until drain/advance,
- * which run everything on the caller's thread (workers = 0) or wait for the
- * workers to reach quiescence. No polling anywhere. */
+ * which run everything on the caller's thread (workers = 0; a real clock's
+ * drain first asks a watch without a thread whether the wall clock was set)
+ * or wait for the workers to reach quiescence. No polling anywhere. */
 #ifndef AEV_CORE_SCHED_H
 #define AEV_CORE_SCHED_H
 
@@ -82,8 +83,9 @@ int aev__timer_arm_wall(aev__sched *s, aev__timer *t, int64_t epoch_ms);
 
 /* The real clock's wall time was set: every timer armed by
  * aev__timer_arm_wall moves to its instant's deadline as the clock now
- * reads. A real-clock scheduler with workers watches the system's clock
- * and calls this itself; tests call it after aev__clock_step_wall. */
+ * reads. A real-clock scheduler watches the system's clock and calls this
+ * itself: at once with workers, else at its next drain. Tests call it
+ * after aev__clock_step_wall. */
 void aev__sched_wall_set(aev__sched *s);
 
 /* Disarms t. Returns 1 if it was armed (its fn will not run for that
