@@ -323,14 +323,17 @@ static inline pm_fkey field_key(uint32_t path, const pm_value *x) {
  * without a branch on its type. Returns 0, or -1 when out of memory. */
 static inline __attribute__((always_inline)) int append(scan *s, uint32_t id, pm_value v) {
   pm_event *ev = s->ev;
-  if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
-      (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
-       grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
+  const size_t nf = ev->nf, nt = ev->nt, ns = s->ns; /* ns: mostly 0, outside arrays */
+  if ((nf == ev->cf || (ns && nt + ns > ev->ct)) && /* rare: skip the calls */
+      (grow((void **)&ev->f, &ev->cf, nf + 1, sizeof *ev->f, ev->f_in) ||
+       grow((void **)&ev->trails, &ev->ct, nt + ns, sizeof *ev->trails, ev->t_in)))
     return -1;
-  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
-  ev->f[ev->nf++] =
-      (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v, field_key(id - 1, &v)};
-  ev->nt += s->ns;
+  ev->f[nf] = (pm_field){id - 1, (uint32_t)nt, (uint32_t)(ns / 2), v, field_key(id - 1, &v)};
+  ev->nf = nf + 1;
+  if (ns) {
+    memcpy(ev->trails + nt, s->stack, ns * sizeof *s->stack);
+    ev->nt = nt + ns;
+  }
   return 0;
 }
 
