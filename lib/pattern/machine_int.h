@@ -159,12 +159,6 @@ static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {
   return filter_bit[x & 63] | filter_bit[x >> 6 & 63] | filter_bit[x >> 12 & 63];
 }
 
-static inline int filter_may_have(const pm_machine *m, uint32_t h) {
-  size_t word;
-  uint64_t bits = filter_bits(h, m->fwords, &word);
-  return (m->filter[word] & bits) == bits;
-}
-
 /* The value machine of a state's transition field (trans's entry's second
  * word; the first only marks the entry taken), or NULL when it has none. */
 static inline const uint32_t *trans_vm(const pm_machine *m, uint32_t state, uint32_t path) {

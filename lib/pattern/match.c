@@ -1,10 +1,12 @@
 /* Matching: a flattened event (or a batch of them) walked through the
- * automaton that machine.c builds, to the slots it accepts. */
+ * automaton that machine.c builds, to the slots it accepts. Where the
+ * machine has exact values only and the events no arrays, exact.c walks
+ * it instead, with less to keep track of. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/status.h"
-#include "pattern/machine_int.h"
+#include "pattern/walk.h"
 
 /* A match walks the automaton breadth first: every state reached by the
  * same number of steps is one level, and a level's hash lookups (and the
@@ -83,10 +85,9 @@ static __attribute__((noinline)) void *walk_room(walker *w, void *mem, const voi
   return b;
 }
 
-/* The group of a path in ev, or NULL: scanned for among a few groups,
- * which flattening leaves in the order read (see PM_FEW_GROUPS), else
- * searched for in their sorted array. */
-static const pm_group *group_of(const pm_event *ev, uint32_t path) {
+/* Scanned for among a few groups, which flattening leaves in the order
+ * read (see PM_FEW_GROUPS), else searched for in their sorted array. */
+const pm_group *aev__pm_group_of(const pm_event *ev, uint32_t path) {
   if (ev->ng <= PM_FEW_GROUPS) {
     for (size_t k = 0; k < ev->ng; k++)
       if (ev->g[k].path == path) return &ev->g[k];
@@ -135,25 +136,15 @@ static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_fie
 
 /* Room in o for n more slots. */
 static inline int slot_room(walker *w, pm_slots *o, size_t n) {
-  if (o->n + n <= o->cap) return 1;
-  uint32_t *v = walk_room(w, o->v, o->in, &o->cap, o->n + n, sizeof *v);
-  if (!v) return 0;
-  o->v = v;
-  return 1;
+  if (!slots_room(o, n)) return 1;
+  w->rc = AEV_ERR_NOMEM;
+  return 0;
 }
 
 /* Appends n slots to o. */
 static inline void accept(walker *w, pm_slots *o, const uint32_t *slot, size_t n) {
   if (!slot_room(w, o, n)) return;
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
-}
-
-/* The leaf list a result's word t1 names (LIST | its offset in leaves),
- * else the empty list at offset 0. Which it is is as random as the
- * events: the offset is picked with a mask, which compilers do not turn
- * into a branch. */
-static inline const uint32_t *list_of(const pm_machine *m, uint32_t t1) {
-  return m->leaves + (t1 & ~PLAIN & -(uint32_t)((t1 & PLAIN) == LIST));
 }
 
 /* Where a lookup's result leads. Nearly every result of a big set is a
@@ -165,21 +156,15 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
   if (__builtin_expect((t0 & DIRECT) && t1, 1)) {
     pm_slots *o = w->out[event];
     if (!slot_room(w, o, LIST_FAST + 1) || !item_room(w)) return;
-    const uint32_t kind = t1 >> 30; /* 3: PLAIN, 2: LIST, else one slot + 1 */
-    const uint32_t *l = list_of(w->m, t1);
-    const size_t n = l[0];
-    if (__builtin_expect(n > LIST_FAST, 0)) {
-      accept(w, o, l + 2, n);
+    const uint32_t *l = leaf_list(w->m->leaves, t1);
+    if (__builtin_expect(l[0] > LIST_FAST, 0)) {
+      accept(w, o, l + 2, l[0]);
       return;
     }
-    /* Room was made for a whole copy and one slot, counted as they apply. */
-    uint32_t *v = o->v + o->n;
-    memcpy(v, l + 2, LIST_FAST * sizeof *v);
-    v[n] = t1 - 1;
-    o->n += n + (kind < 2);
+    accept_leaf(o, l, t1);
     w->it[w->nit] =
         (item){t0 & ~DIRECT, (int32_t)c->item, c->f, t1 & ~PLAIN, c->done, event};
-    w->nit += kind == 3;
+    w->nit += (t1 & PLAIN) == PLAIN;
     return;
   }
   if (t0 & DIRECT) {
@@ -290,7 +275,7 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
   for (uint32_t j = 0; j < n; j++, f++) {
     if (f->ntrail && !consistent(w, (int32_t)o->item, f)) continue;
     uint32_t h = aev__pmap_mix(o->state, f->k.digest);
-    const int may = filter_may_have(m, h);
+    const int may = filter_has(m->filter, m->fwords - 1, h);
     aev__pmap_prefetch(&m->values, h);
     c[nc] = (cand){f, o->item, o->state, o->event, done, may ? h : 0, vm, NULL};
     nc += may | (vm != NO_VM);
@@ -360,11 +345,11 @@ static void visit(walker *w, uint32_t i) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, o.state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0, event);
+      if (!aev__pm_group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0, event);
   }
   if (s->paths.n <= ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
-      const pm_group *g = group_of(ev, paths[k]);
+      const pm_group *g = aev__pm_group_of(ev, paths[k]);
       if (!g) continue;
       if (complex) queue_complex(w, &o, (size_t)(g - ev->g));
       else queue_group(w, &o, (uint32_t)(g - ev->g), NO_VM);
@@ -388,6 +373,17 @@ void aev__pm_slots_free(pm_slots *s) {
   if (s->v != s->in) free(s->v);
 }
 
+int aev__pm_slots_grow(pm_slots *o, size_t n) {
+  size_t cap = o->cap;
+  while (cap < o->n + n) cap *= 2;
+  uint32_t *v = o->v == o->in ? malloc(cap * sizeof *v) : realloc(o->v, cap * sizeof *v);
+  if (!v) return -1;
+  if (o->v == o->in) memcpy(v, o->in, o->n * sizeof *v);
+  o->v = v;
+  o->cap = cap;
+  return 0;
+}
+
 /* A level, in three passes over all the events' items and lookups, each
  * ending on loads the next one uses: the states' lookups queued (their
  * buckets loading), the lookups made (the slot lists they lead to
@@ -408,7 +404,7 @@ static void walk_level(walker *w) {
     if (!tg) continue;
     /* What the result leads to, loading: a list of slots, or a state that
      * must be loaded (which is rare in a big set). */
-    const void *next = list_of(m, tg[1]);
+    const void *next = leaf_list(m->leaves, tg[1]);
     if (__builtin_expect(!tg[1] && (*tg & DIRECT), 0)) next = &m->st[*tg & ~DIRECT];
     __builtin_prefetch(next);
   }
@@ -426,6 +422,12 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
 
 int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, size_t n,
                                pm_slots *const *slots) {
+  if (aev__pm_exact_applies(m, ev, n)) return aev__pm_exact_match(m, ev, n, slots);
+  return aev__pm_walk_match(m, ev, n, slots);
+}
+
+int aev__pm_walk_match(const pm_machine *m, const pm_event *const *ev, size_t n,
+                       pm_slots *const *slots) {
   walker w;
   w.m = m;
   w.ev = ev;

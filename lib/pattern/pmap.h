@@ -91,21 +91,26 @@ static inline uint64_t aev__pmap_key(const void *p, size_t n, uint64_t last) {
   return n <= 8 ? last : (uint64_t)(uintptr_t)p;
 }
 
+/* aev__pmap_get_k() in a map's table t (capacity mask + 1) and key arena,
+ * which a walk keeps at hand. */
+static inline uint32_t *aev__pmap_probe(pmap_entry *t, size_t mask, const char *keys,
+                                        uint32_t h, uint32_t a, uint32_t b, uint64_t key,
+                                        size_t n) {
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pmap_entry *e = &t[i];
+    if (!e->h) return NULL;
+    if (e->h == h && e->a == a && e->b == b && e->klen == n &&
+        (n <= 8 ? e->key == key : memcmp(keys + e->key, (const void *)(uintptr_t)key, n) == 0))
+      return e->val;
+  }
+}
+
 /* Returns a pointer to the value (the owner's word follows it), or NULL
  * when absent; key is aev__pmap_key()'s. Inline: matching calls it for
  * every field it looks up. */
 static inline uint32_t *aev__pmap_get_k(const pmap *m, uint32_t h, uint32_t a, uint32_t b,
                                         uint64_t key, size_t n) {
-  if (!m->cap) return NULL;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    pmap_entry *e = &m->e[i];
-    if (!e->h) return NULL;
-    if (e->h == h && e->a == a && e->b == b && e->klen == n &&
-        (n <= 8 ? e->key == key
-                : memcmp(m->keys + e->key, (const void *)(uintptr_t)key, n) == 0))
-      return e->val;
-  }
+  return m->cap ? aev__pmap_probe(m->e, m->cap - 1, m->keys, h, a, b, key, n) : NULL;
 }
 
 static inline uint32_t *aev__pmap_get_h(const pmap *m, uint32_t h, uint32_t a, uint32_t b,

@@ -464,14 +464,14 @@ END_TEST
 typedef struct batch_ctx {
   aev_pattern_set *s;
   const char *ev[20];
-  size_t lens[20], ends[20];
+  size_t n, lens[20], ends[20];
   uint64_t *ids;
   char text[20][64];
 } batch_ctx;
 
 static int match_batch(void *ctx) {
   batch_ctx *c = ctx;
-  return aev_pattern_set_match_batch(c->s, c->ev, c->lens, 20, &c->ids, c->ends);
+  return aev_pattern_set_match_batch(c->s, c->ev, c->lens, c->n, &c->ids, c->ends);
 }
 
 static void batch_matched(void *ctx, const nomem_attempt *a) {
@@ -483,13 +483,13 @@ static void batch_matched(void *ctx, const nomem_attempt *a) {
 static void batch_not_matched(void *ctx, const nomem_attempt *a) {
   batch_ctx *c = ctx;
   ck_assert_ptr_null(c->ids);
-  for (int i = 0; i < 20; i++) ck_assert_uint_eq(c->ends[i], 0);
+  for (size_t i = 0; i < c->n; i++) ck_assert_uint_eq(c->ends[i], 0);
 }
 
 START_TEST(pattern_set_match_batch_all_or_nothing) {
   static const nomem_case c = {.what = "aev_pattern_set_match_batch", .call = match_batch,
                                .succeeded = batch_matched, .failed = batch_not_matched};
-  batch_ctx b;
+  batch_ctx b = {.n = 20};
   bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &b.s));
   for (int i = 0; i < 40; i++) {
     char p[64];
@@ -503,6 +503,58 @@ START_TEST(pattern_set_match_batch_all_or_nothing) {
   }
   nomem_sweep(&c, &b);
   aev_pattern_set_free(b.s);
+}
+END_TEST
+
+/* The same through the walk of exact values only (lib/pattern/exact.c),
+ * with every one of its buffers outgrowing its place on the stack: 16
+ * events of 32 named fields, 77 ids each, hundreds of steps and lookups a
+ * level, a state that accepts 40 patterns and leads on, a leaf of 6 and
+ * one of 2. */
+static void exact_matched(void *ctx, const nomem_attempt *a) {
+  batch_ctx *c = ctx;
+  for (int i = 0; i < 16; i++) {
+    ck_assert_msg(c->ends[i] == 77 * (size_t)(i + 1), "allocation %ld: event %d ends at %zu",
+                  a->k, i, c->ends[i]);
+    const uint64_t *id = c->ids + 77 * i;
+    ck_assert(id[0] == 0 && id[28] == 28 && id[29] == 100 && id[68] == 139 && id[69] == 200 &&
+              id[74] == 205 && id[75] == 300 && id[76] == 301);
+  }
+  aev_free(c->ids);
+}
+
+START_TEST(pattern_set_match_batch_exact_all_or_nothing) {
+  static const nomem_case c = {.what = "aev_pattern_set_match_batch, exact values",
+                               .call = match_batch, .succeeded = exact_matched,
+                               .failed = batch_not_matched};
+  batch_ctx x = {.n = 16};
+  char text[400];
+  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &x.s));
+  char p[96];
+  for (uint64_t i = 0; i < 40; i++) {
+    const char *a = "{\"a\":[\"v\"]}";
+    bt_ok(aev_pattern_set_add(x.s, 100 + i, a, strlen(a)));
+    snprintf(p, sizeof p, "{\"a\":[\"v\"],\"b%d\":[\"v\"]}", (int)i);
+    bt_ok(aev_pattern_set_add(x.s, i, p, strlen(p)));
+    snprintf(p, sizeof p, "{\"a\":[\"v\"],\"b%d\":[\"v\"],\"c\":[\"v\"]}", (int)i);
+    bt_ok(aev_pattern_set_add(x.s, 1000 + i, p, strlen(p)));
+  }
+  for (uint64_t i = 0; i < 8; i++) {
+    snprintf(p, sizeof p, "{\"a\":[\"v\"],\"%s\":[\"v\"]}", i < 6 ? "e" : "f");
+    bt_ok(aev_pattern_set_add(x.s, i < 6 ? 200 + i : 294 + i, p, strlen(p)));
+  }
+  strcpy(text, "{\"a\":\"v\",\"e\":\"v\",\"f\":\"v\"");
+  for (int i = 0; i < 29; i++) snprintf(text + strlen(text), 16, ",\"b%d\":\"v\"", i);
+  strcat(text, "}");
+  for (int i = 0; i < 16; i++) {
+    x.ev[i] = text;
+    x.lens[i] = strlen(text);
+  }
+  nomem_sweep(&c, &x);
+  /* And with memory enough, it matches: the walk's buffers grow. */
+  bt_ok(match_batch(&x));
+  exact_matched(&x, &(nomem_attempt){.k = -1});
+  aev_pattern_set_free(x.s);
 }
 END_TEST
 
@@ -736,6 +788,7 @@ int main(void) {
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
   tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
+  tcase_add_test(tc, pattern_set_match_batch_exact_all_or_nothing);
   tcase_add_test(tc, pattern_set_match_right_or_nomem);
   tcase_add_test(tc, bus_retry_never_drops_the_event);
   tcase_add_test(tc, update_shard_count_counts_only_what_ran);
