@@ -1,12 +1,14 @@
-/* The walk of a machine of exact values only (no value machine, no
- * exists:false step) over events whose named fields sit in no array:
- * match.c's walk, level by level in three passes over a batch's events,
- * without what only the other machines and events need. A step keeps no
- * parent and no field (nothing to check array elements against), a lookup
- * has no value machine to try, and the hot tables are held in locals
- * rather than read again through the machine after every store. A big set
- * of exact patterns, the common case, matches an event in fewer
- * instructions. */
+/* The walk of the exact values of a machine over events whose named fields
+ * sit in no array: match.c's walk, level by level in three passes over a
+ * batch's events, without what only other states and events need. A step
+ * keeps no parent and no field (nothing to check array elements against),
+ * a lookup has no value machine to try, and the hot tables are held in
+ * locals rather than read again through the machine after every store. A
+ * big set of exact patterns, the common case, matches an event in fewer
+ * instructions. A batch that reaches a state with a value machine or an
+ * exists:false step (a prefix, a numeric range, ...) is given back, as it
+ * was, to match.c's walk: a set with a few such patterns keeps this walk
+ * for the events that do not reach them. */
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -57,7 +59,7 @@ static inline int room_for(room *r, size_t need, size_t elem) {
 }
 
 int aev__pm_exact_applies(const pm_machine *m, const pm_event *const *ev, size_t n) {
-  if (m->nvm || m->nab || !m->values.cap) return 0;
+  if (!m->values.cap) return 0;
   for (size_t e = 0; e < n; e++)
     if (ev[e]->nt || ev[e]->ng > 32) return 0; /* done has a bit for each group */
   return 1;
@@ -88,7 +90,8 @@ int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n
                         pm_slots *const *out) {
   step step_in[64];
   lookup lookup_in[128];
-  room sr = {step_in, step_in, 64}, lr = {lookup_in, lookup_in, 128};
+  size_t had_in[16]; /* each event's slots before the walk, to give a batch back */
+  room sr = {step_in, step_in, 64}, lr = {lookup_in, lookup_in, 128}, hr = {had_in, had_in, 16};
   const uint64_t *filter = m->filter;
   const size_t fmask = m->fwords - 1;
   pmap_entry *table = m->values.e;
@@ -96,9 +99,12 @@ int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n
   const char *keys = m->values.keys;
   const uint32_t *leaves = m->leaves;
   int rc = room_for(&sr, n, sizeof(step));
+  if (!rc) rc = room_for(&hr, n, sizeof(size_t));
   size_t ns = 0, lo = 0;
-  for (size_t e = 0; e < n && !rc; e++)
+  for (size_t e = 0; e < n && !rc; e++) {
     ((step *)sr.v)[ns++] = (step){0, 0, 0, (uint32_t)e};
+    ((size_t *)hr.v)[e] = out[e]->n;
+  }
   while (lo < ns && !rc) {
     const size_t hi = ns;
     size_t nl = 0;
@@ -109,6 +115,10 @@ int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n
       const step x = ((const step *)sr.v)[i];
       const pm_event *e = ev[x.event];
       if (!x.sig) {
+        if (m->st[x.state].paths.flags) { /* ST_COMPLEX or ST_ABSENT */
+          rc = AEV_PM_EXACT_GIVEN_BACK;
+          break;
+        }
         const svec *acc = &m->st[x.state].accept;
         pm_slots *o = out[x.event];
         if (acc->n && !(rc = slots_room(o, acc->n))) {
@@ -182,7 +192,11 @@ int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n
       }
     }
   }
+  if (rc == AEV_PM_EXACT_GIVEN_BACK)
+    for (size_t e = 0; e < n; e++) out[e]->n = ((const size_t *)hr.v)[e];
   if (sr.v != sr.in) free(sr.v);
   if (lr.v != lr.in) free(lr.v);
+  if (hr.v != hr.in) free(hr.v);
+  if (rc == AEV_PM_EXACT_GIVEN_BACK) return rc;
   return rc ? aev__nomem() : AEV_OK;
 }

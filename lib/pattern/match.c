@@ -1,7 +1,7 @@
 /* Matching: a flattened event (or a batch of them) walked through the
  * automaton that machine.c builds, to the slots it accepts. Where the
- * machine has exact values only and the events no arrays, exact.c walks
- * it instead, with less to keep track of. */
+ * events have no arrays and reach exact values only, exact.c walks it
+ * instead, with less to keep track of. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -422,7 +422,10 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
 
 int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, size_t n,
                                pm_slots *const *slots) {
-  if (aev__pm_exact_applies(m, ev, n)) return aev__pm_exact_match(m, ev, n, slots);
+  if (aev__pm_exact_applies(m, ev, n)) {
+    int rc = aev__pm_exact_match(m, ev, n, slots);
+    if (rc != AEV_PM_EXACT_GIVEN_BACK) return rc;
+  }
   return aev__pm_walk_match(m, ev, n, slots);
 }
 

@@ -1,6 +1,6 @@
 /* Internal: what the two walks of the automaton share. match.c walks any
- * machine; exact.c walks, with less to keep track of, a machine of exact
- * values only over events without arrays (the common case of a big set). */
+ * machine; exact.c walks, with less to keep track of, the exact values of
+ * one over events without arrays (the common case of a big set). */
 #ifndef AEV_PATTERN_WALK_H
 #define AEV_PATTERN_WALK_H
 
@@ -52,7 +52,9 @@ static inline int filter_has(const uint64_t *filter, size_t fmask, uint32_t h) {
 int aev__pm_walk_match(const pm_machine *m, const pm_event *const *ev, size_t n,
                        pm_slots *const *slots);
 /* Whether the exact walk can match these events against m, and the
- * match. */
+ * match: AEV_OK, AEV_ERR_NOMEM, or AEV_PM_EXACT_GIVEN_BACK when the
+ * events reach a state it does not walk (slots as they were). */
+#define AEV_PM_EXACT_GIVEN_BACK (-2)
 int aev__pm_exact_applies(const pm_machine *m, const pm_event *const *ev, size_t n);
 int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n,
                         pm_slots *const *slots);

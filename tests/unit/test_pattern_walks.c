@@ -2,10 +2,12 @@
  * exact patterns (values of every type, nested and dotted paths, $or,
  * overlapping value lists that lead one value to several states, a leaf
  * with more slots than a match copies without a loop, patterns that end
- * where others go on) against random array-free events (repeated keys
+ * where others go on), in half of them a few with a prefix, a numeric
+ * range or exists:false, against random array-free events (repeated keys
  * too), in batches, give the same slots through the exact walk as through
- * the walk of any machine. And the exact walk is taken exactly where it
- * applies. */
+ * the walk of any machine, or are given back untouched by the exact walk
+ * where they reach one of those few. And the exact walk is taken exactly
+ * where it applies. */
 #include "aevtest.h"
 #include "pattern/walk.h"
 
@@ -43,17 +45,26 @@ static void nest(char *b, size_t cap, const char *path, const char *inner, int d
   while (depth--) snprintf(b + strlen(b), cap - strlen(b), "}");
 }
 
-/* One branch: 1 to 3 distinct paths, each with 1 or 2 values. */
-static void branch(char *b, size_t cap) {
+/* What the exact walk gives back to the other. */
+static const char *const others[] = {"[{\"prefix\":\"s\"}]", "[{\"exists\":false}]",
+                                     "[{\"numeric\":[\">\",1]}]", "[{\"anything-but\":\"s\"}]"};
+enum { NOTHERS = sizeof others / sizeof *others };
+
+/* One branch: 1 to 3 distinct paths, each with 1 or 2 values, or (with
+ * odd set, one time in 40) one of others. */
+static void branch(char *b, size_t cap, int odd) {
   unsigned used = 0, n = 1 + pick(3);
   snprintf(b + strlen(b), cap - strlen(b), "{");
   for (unsigned i = 0; i < n; i++) {
     unsigned p = pick(NPATHS);
     if (used & 1u << p) continue;
     char list[128];
-    snprintf(list, sizeof list, "[%s", values[pick(NVALUES)]);
-    if (pick(3) == 0) snprintf(list + strlen(list), sizeof list - strlen(list), ",%s", values[pick(NVALUES)]);
-    strcat(list, "]");
+    if (odd && pick(40) == 0)
+      snprintf(list, sizeof list, "%s", others[pick(NOTHERS)]);
+    else if (pick(3) == 0)
+      snprintf(list, sizeof list, "[%s,%s]", values[pick(NVALUES)], values[pick(NVALUES)]);
+    else
+      snprintf(list, sizeof list, "[%s]", values[pick(NVALUES)]);
     if (used) strcat(b, ",");
     used |= 1u << p;
     nest(b, cap, paths[p], list, !strcmp(paths[p], "k.l"));
@@ -61,16 +72,16 @@ static void branch(char *b, size_t cap) {
   strcat(b, "}");
 }
 
-static void pattern(char *b, size_t cap) {
+static void pattern(char *b, size_t cap, int odd) {
   b[0] = 0;
   if (pick(5)) {
-    branch(b, cap);
+    branch(b, cap, odd);
     return;
   }
   strcat(b, "{\"$or\":[");
-  branch(b, cap);
+  branch(b, cap, odd);
   strcat(b, ",");
-  branch(b, cap);
+  branch(b, cap, odd);
   strcat(b, "]}");
 }
 
@@ -134,14 +145,14 @@ enum { BATCH = 16, ROUNDS = 40, EVENTS = 96 };
 
 START_TEST(walks_agree) {
   rng = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
-  size_t matched = 0, repeated = 0, batches = 0;
+  size_t matched = 0, repeated = 0, batches = 0, given_back = 0, kept = 0;
   for (int round = 0; round < ROUNDS; round++) {
     set s = {0};
     ck_assert_int_eq(aev__pm_machine_new(&s.m), AEV_OK);
     char text[1024];
     uint32_t slot = 0;
     for (unsigned i = 0, np = 5 + pick(59); i < np; i++) {
-      pattern(text, sizeof text);
+      pattern(text, sizeof text, round % 2);
       add(&s, text, slot++);
       /* The same pattern again under more slots: a leaf list longer than
        * LIST_FAST. */
@@ -164,7 +175,16 @@ START_TEST(walks_agree) {
         pa[i] = &any[i];
       }
       ck_assert(aev__pm_exact_applies(s.m, evp, BATCH));
-      ck_assert_int_eq(aev__pm_exact_match(s.m, evp, BATCH, pe), AEV_OK);
+      /* Slots from before the match, which a batch given back keeps. */
+      for (int i = 0; i < BATCH; i++) exact[i].v[exact[i].n++] = any[i].v[any[i].n++] = 7777;
+      int rc = aev__pm_exact_match(s.m, evp, BATCH, pe);
+      kept += round % 2 && rc == AEV_OK;
+      if (rc == AEV_PM_EXACT_GIVEN_BACK) {
+        given_back++;
+        for (int i = 0; i < BATCH; i++) ck_assert(exact[i].n == 1 && exact[i].v[0] == 7777);
+        rc = aev__pm_machine_match_many(s.m, evp, BATCH, pe);
+      }
+      ck_assert_int_eq(rc, AEV_OK);
       ck_assert_int_eq(aev__pm_walk_match(s.m, evp, BATCH, pa), AEV_OK);
       for (int i = 0; i < BATCH; i++) {
         sorted(&exact[i]);
@@ -182,28 +202,59 @@ START_TEST(walks_agree) {
     }
     set_free(&s);
   }
-  /* Not vacuous: the events matched, and some named a path twice. */
+  /* Not vacuous: the events matched, some named a path twice, and of the
+   * sets with a few patterns beyond exact values some batches were given
+   * back and some kept. */
   ck_assert_uint_gt(matched, batches * BATCH / 4);
   ck_assert_uint_gt(repeated, 0);
+  ck_assert_uint_gt(given_back, 0);
+  ck_assert_uint_gt(kept, 0);
 }
 END_TEST
 
-/* What the exact walk leaves to the other: value machines, exists:false,
- * events with arrays or more than 32 groups. */
+/* The one slot a match finds for text through the exact walk (which must
+ * take it), or -1 when that walk gives it back: then with slots as they
+ * were, and the match through the other walk must then find want (-1:
+ * none). */
+static int exact_slot(const set *s, const char *text, int want) {
+  pm_event ev;
+  flatten(s, text, &ev);
+  const pm_event *evp = &ev;
+  pm_slots got, *pg = &got;
+  aev__pm_slots_init(&got);
+  got.v[got.n++] = 7777;
+  ck_assert(aev__pm_exact_applies(s->m, &evp, 1));
+  int rc = aev__pm_exact_match(s->m, &evp, 1, &pg), slot = -1;
+  if (rc == AEV_OK) {
+    ck_assert_uint_eq(got.n, 2);
+    slot = (int)got.v[1];
+  } else {
+    ck_assert_int_eq(rc, AEV_PM_EXACT_GIVEN_BACK);
+    ck_assert(got.n == 1 && got.v[0] == 7777);
+    got.n = 0;
+    ck_assert_int_eq(aev__pm_machine_match(s->m, &ev, &got), AEV_OK);
+    ck_assert_uint_eq(got.n, want >= 0);
+    if (want >= 0) ck_assert_int_eq((int)got.v[0], want);
+  }
+  aev__pm_slots_free(&got);
+  aev__pm_event_free(&ev);
+  return slot;
+}
+
+/* Where the exact walk applies: the events that reach a value machine or
+ * an exists:false step are given back, others of the same set not; events
+ * with arrays or more than 32 groups are left to the other walk. */
 START_TEST(exact_walk_applies) {
-  static const char *const others[] = {"{\"a\":[{\"prefix\":\"s\"}]}", "{\"a\":[{\"exists\":false}]}",
-                                       "{\"a\":[{\"numeric\":[\">\",1]}]}",
-                                       "{\"a\":[{\"anything-but\":\"s\"}]}"};
-  for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+  for (size_t i = 0; i < NOTHERS; i++) {
     set s = {0};
+    char p[96];
     ck_assert_int_eq(aev__pm_machine_new(&s.m), AEV_OK);
     add(&s, "{\"b\":[\"s\"]}", 0);
-    add(&s, others[i], 1);
-    pm_event ev;
-    flatten(&s, "{\"a\":\"s\",\"b\":\"s\"}", &ev);
-    const pm_event *evp = &ev;
-    ck_assert_msg(!aev__pm_exact_applies(s.m, &evp, 1), "%s", others[i]);
-    aev__pm_event_free(&ev);
+    snprintf(p, sizeof p, "{\"c\":[\"t\"],\"a\":%s}", others[i]);
+    add(&s, p, 1);
+    ck_assert_int_eq(exact_slot(&s, "{\"a\":\"u\",\"b\":\"s\"}", 0), 0);
+    /* Only anything-but "s" passes "u". */
+    ck_assert_int_eq(exact_slot(&s, "{\"a\":\"u\",\"c\":\"t\"}", i == 3 ? 1 : -1), -1);
     set_free(&s);
   }
   set s = {0};
