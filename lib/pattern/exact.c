@@ -59,7 +59,9 @@ static inline int room_for(room *r, size_t need, size_t elem) {
 }
 
 int aev__pm_exact_applies(const pm_machine *m, const pm_event *const *ev, size_t n) {
-  if (!m->values.cap) return 0;
+  /* A start state with a value machine or an exists:false step would give
+   * every batch back at once. */
+  if (!m->values.cap || m->st[0].paths.flags) return 0;
   for (size_t e = 0; e < n; e++)
     if (ev[e]->nt || ev[e]->ng > 32) return 0; /* done has a bit for each group */
   return 1;

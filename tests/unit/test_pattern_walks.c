@@ -174,13 +174,15 @@ START_TEST(walks_agree) {
         pe[i] = &exact[i];
         pa[i] = &any[i];
       }
-      ck_assert(aev__pm_exact_applies(s.m, evp, BATCH));
       /* Slots from before the match, which a batch given back keeps. */
       for (int i = 0; i < BATCH; i++) exact[i].v[exact[i].n++] = any[i].v[any[i].n++] = 7777;
-      int rc = aev__pm_exact_match(s.m, evp, BATCH, pe);
+      /* Only a start state beyond exact values keeps the exact walk out. */
+      const int applies = aev__pm_exact_applies(s.m, evp, BATCH);
+      ck_assert(applies == !s.m->st[0].paths.flags);
+      int rc = applies ? aev__pm_exact_match(s.m, evp, BATCH, pe) : AEV_PM_EXACT_GIVEN_BACK;
       kept += round % 2 && rc == AEV_OK;
+      given_back += applies && rc == AEV_PM_EXACT_GIVEN_BACK;
       if (rc == AEV_PM_EXACT_GIVEN_BACK) {
-        given_back++;
         for (int i = 0; i < BATCH; i++) ck_assert(exact[i].n == 1 && exact[i].v[0] == 7777);
         rc = aev__pm_machine_match_many(s.m, evp, BATCH, pe);
       }
@@ -242,8 +244,9 @@ static int exact_slot(const set *s, const char *text, int want) {
 }
 
 /* Where the exact walk applies: the events that reach a value machine or
- * an exists:false step are given back, others of the same set not; events
- * with arrays or more than 32 groups are left to the other walk. */
+ * an exists:false step are given back, others of the same set not; sets
+ * with one on their start state, and events with arrays or more than 32
+ * groups, are left to the other walk. */
 START_TEST(exact_walk_applies) {
   for (size_t i = 0; i < NOTHERS; i++) {
     set s = {0};
@@ -255,6 +258,15 @@ START_TEST(exact_walk_applies) {
     ck_assert_int_eq(exact_slot(&s, "{\"a\":\"u\",\"b\":\"s\"}", 0), 0);
     /* Only anything-but "s" passes "u". */
     ck_assert_int_eq(exact_slot(&s, "{\"a\":\"u\",\"c\":\"t\"}", i == 3 ? 1 : -1), -1);
+    /* From the start state, the same would give every batch back: the
+     * exact walk is not tried. */
+    snprintf(p, sizeof p, "{\"a\":%s}", others[i]);
+    add(&s, p, 2);
+    pm_event ev;
+    flatten(&s, "{\"b\":\"s\"}", &ev);
+    const pm_event *evp = &ev;
+    ck_assert(!aev__pm_exact_applies(s.m, &evp, 1));
+    aev__pm_event_free(&ev);
     set_free(&s);
   }
   set s = {0};
