@@ -71,16 +71,11 @@ int aev__pm_exact_applies(const pm_machine *m, const pm_event *const *ev, size_t
  * else by its paths (all groups when it has more paths than ev groups:
  * looking up a field it has no transition on only finds nothing). */
 static uint32_t wanted(const pm_machine *m, const pm_event *ev, const step *x) {
-  const uint32_t all = (uint32_t)(((uint64_t)1 << ev->ng) - 1);
-  uint32_t want = 0;
-  if (x->sig == PM_SIG_ALL) return all;
-  if (x->sig) {
-    for (size_t k = 0; k < ev->ng; k++) want |= (uint32_t)((x->sig & ev->g[k].sig) != 0) << k;
-    return want;
-  }
+  if (x->sig) return signature_groups(ev, x->sig, ev->ng);
   const mstate *s = &m->st[x->state];
-  if (s->paths.n > ev->ng) return all;
+  if (s->paths.n > ev->ng) return signature_groups(ev, PM_SIG_ALL, ev->ng);
   const uint32_t *paths = sv_data(&s->paths);
+  uint32_t want = 0;
   for (size_t k = 0; k < s->paths.n; k++) {
     const pm_group *g = aev__pm_group_of(ev, paths[k]);
     if (g) want |= 1u << (g - ev->g);

@@ -317,15 +317,8 @@ static void visit(walker *w, uint32_t i) {
     w->c = c;
   }
   if (sig) {
-    /* A path sharing a signature bit gets past here in vain, rarely. The
-     * first 32 groups are picked without branches, as a mask: which of
-     * them a state leads on is as random as the events. */
-    const size_t ng = ev->ng < 32 ? ev->ng : 32;
-    uint32_t want = 0;
-    if (sig == PM_SIG_ALL) /* a state on many paths: every group gets past */
-      want = (uint32_t)(((uint64_t)1 << ng) - 1);
-    else
-      for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
+    /* The first 32 groups as a mask; later ones one by one below. */
+    uint32_t want = signature_groups(ev, sig, ev->ng < 32 ? ev->ng : 32);
     /* With no path repeated, group k is field k alone (flatten.c). */
     const int alone = ev->ng == ev->nf;
     for (want &= ~done; want; want &= want - 1) {

@@ -16,6 +16,17 @@ static inline int slots_room(pm_slots *o, size_t n) {
   return o->n + n <= o->cap ? 0 : aev__pm_slots_grow(o, n);
 }
 
+/* The first ng (at most 32) groups of ev a PLAIN state with signature sig
+ * may lead on, as a mask: those whose path's bit sig has, or all of them
+ * for a state on every bit. A path sharing a bit gets past in vain,
+ * rarely. Which groups they are is as random as the events: no branch. */
+static inline uint32_t signature_groups(const pm_event *ev, uint32_t sig, size_t ng) {
+  if (sig == PM_SIG_ALL) return (uint32_t)(((uint64_t)1 << ng) - 1);
+  uint32_t want = 0;
+  for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
+  return want;
+}
+
 /* The group of a path in ev, or NULL. */
 const pm_group *aev__pm_group_of(const pm_event *ev, uint32_t path);
 
