@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
+#include "pattern/rank.h"
 #include "pattern/sns.h"
 
 struct aev_pattern {
@@ -322,71 +323,11 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sorts up to SMALL tags (none above INT32_MAX) and drops their
- * repeats, into out; returns how many remain. A tag's
- * place is the number of tags below it, counted without branches for four
- * tags at once, one compare of them with each tag: a big set's match
- * finds about ten an event, in an order no branch predictor learns. Each
- * tag is stored straight to its place; the places add up to 0 + 1 + ... +
- * (n - 1) unless copies of a tag shared one, and only then (rare: $or
- * branches) are the repeats dropped. Inlined with nb (blocks of four) a
- * constant, so that the blocks and their counts stay in registers while
- * each tag is compared. t has room for 4 * nb tags: lanes past n are read
- * whatever they hold, and only their own counts, never used, depend on
- * them. A match's slots hold 32 in place and double from there
- * (match.c), so more than 32 of them have room for 64. */
-#define SMALL 64
-_Static_assert(sizeof((pm_slots *)0)->in / sizeof(uint32_t) == SMALL / 2,
-               "a match's slots hold SMALL / 2 in place, then double");
-typedef int32_t v4 __attribute__((vector_size(16)));
-
-/* rank_tags()'s places r when copies of a tag shared one: the tags
- * placed again, the places left empty skipped. */
-static __attribute__((noinline)) size_t drop_repeats(const uint32_t *t, const int32_t *r,
-                                                     size_t n, uint64_t *out) {
-  int32_t at[SMALL];
-  for (size_t i = 0; i < n; i++) at[i] = -1;
-  for (size_t i = 0; i < n; i++) at[r[i]] = (int32_t)t[i];
-  size_t u = 0;
-  for (size_t i = 0; i < n; i++) {
-    out[u] = (uint64_t)at[i];
-    u += at[i] >= 0;
-  }
-  return u;
-}
-
-static inline __attribute__((always_inline)) size_t rank_tags(const uint32_t *t, size_t n,
-                                                               size_t nb, uint64_t *out) {
-  v4 blk[SMALL / 4], below[SMALL / 4];
-  for (size_t b = 0; b < nb; b++) {
-    memcpy(&blk[b], t + 4 * b, sizeof blk[b]);
-    below[b] = (v4){0, 0, 0, 0};
-  }
-  for (size_t j = 0; j < n; j++) {
-    const v4 x = {(int32_t)t[j], (int32_t)t[j], (int32_t)t[j], (int32_t)t[j]};
-#pragma GCC unroll 8
-    for (size_t b = 0; b < nb; b++) below[b] -= blk[b] > x;
-  }
-  int32_t r[SMALL];
-  memcpy(r, below, nb * sizeof *below);
-  size_t sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    out[r[i]] = t[i];
-    sum += (size_t)r[i];
-  }
-  return sum == n * (n - 1) / 2 ? n : drop_repeats(t, r, n, out);
-}
-
-/* Sizes a power of two apart: the bench's 100,000-pattern set finds 5 to
- * 16 tags for nearly every event, spread so that a choice among finer
- * sizes cost more in mispredicted branches than the unused lanes'
- * compares do. Its mixed sets find 20 to 60, which qsort's calls through
- * a comparator sorted at twice the time of 16 blocks. */
-static size_t sort_tags(const uint32_t *t, size_t n, uint64_t *out) {
-  if (n <= 16) return rank_tags(t, n, 4, out);
-  if (n <= 32) return rank_tags(t, n, 8, out);
-  return rank_tags(t, n, SMALL / 4, out);
-}
+/* A match's slots hold 32 in place and double from there (match.c): up
+ * to PM_RANK_MAX of them, their room is a multiple of 16, as
+ * aev__pm_rank_tags() reads. */
+_Static_assert(sizeof((pm_slots *)0)->in / sizeof(uint32_t) == PM_RANK_MAX / 2,
+               "a match's slots hold PM_RANK_MAX / 2 in place, then double");
 
 int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
                           uint64_t **ids, size_t *n) {
@@ -401,10 +342,10 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
  * for slots->n): how many. */
 static size_t ids_into(const aev_pattern_set *set, const pm_slots *slots, uint64_t *out) {
   size_t u;
-  if (slots->n <= SMALL) {
+  if (slots->n <= PM_RANK_MAX) {
     /* Tags of slots sort last (they are not below TAG_SLOT); their ids
      * follow the direct ones but in slot order: rare, so left to qsort. */
-    size_t direct = u = sort_tags(slots->v, slots->n, out);
+    size_t direct = u = aev__pm_rank_tags(slots->v, slots->n, aev__pm_count_below_best(), out);
     while (direct && out[direct - 1] & TAG_SLOT) direct--;
     for (size_t i = direct; i < u; i++) out[i] = set->s[out[i] & ~TAG_SLOT].id;
     if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
