@@ -83,6 +83,19 @@ static uint32_t wanted(const pm_machine *m, const pm_event *ev, const step *x) {
   return want;
 }
 
+/* Writes at l the lookup of field f from step x (done: the groups it has
+ * consumed then), its bucket loading; returns whether the filter lets it
+ * through (1: l counts). No branch on the filter's answer. */
+static inline __attribute__((always_inline)) size_t queue(lookup *l, const step *x, uint32_t done,
+                                                          const pm_field *f,
+                                                          const pmap_entry *table, size_t mask,
+                                                          const uint64_t *filter, size_t fmask) {
+  const uint32_t h = aev__pmap_mix(x->state, f->k.digest);
+  __builtin_prefetch(&table[h & mask]);
+  *l = (lookup){h, x->state, done, x->event, f};
+  return (size_t)filter_has(filter, fmask, h);
+}
+
 int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n,
                         pm_slots *const *out) {
   /* Ten events of the bench's 100,000-pattern set look up some seventy
@@ -127,14 +140,17 @@ int aev__pm_exact_match(const pm_machine *m, const pm_event *const *ev, size_t n
       }
       if (rc || (rc = room_for(&lr, nl + e->nf, sizeof(lookup)))) break;
       lookup *l = lr.v;
-      for (uint32_t want = wanted(m, e, &x) & ~x.done; want; want &= want - 1) {
-        const uint32_t k = (uint32_t)__builtin_ctz(want), done = x.done | 1u << k;
-        const pm_field *f = e->f + e->g[k].first, *end = f + e->g[k].n;
-        for (; f < end; f++) {
-          const uint32_t h = aev__pmap_mix(x.state, f->k.digest);
-          __builtin_prefetch(&table[h & mask]);
-          l[nl] = (lookup){h, x.state, done, x.event, f};
-          nl += (size_t)filter_has(filter, fmask, h);
+      const uint32_t want = wanted(m, e, &x) & ~x.done;
+      if (e->singles) { /* the common event: group k is field k, its group not read */
+        for (uint32_t w = want; w; w &= w - 1) {
+          const uint32_t k = (uint32_t)__builtin_ctz(w);
+          nl += queue(&l[nl], &x, x.done | 1u << k, e->f + k, table, mask, filter, fmask);
+        }
+      } else {
+        for (uint32_t w = want; w; w &= w - 1) {
+          const uint32_t k = (uint32_t)__builtin_ctz(w), done = x.done | 1u << k;
+          const pm_field *f = e->f + e->g[k].first, *end = f + e->g[k].n;
+          for (; f < end; f++) nl += queue(&l[nl], &x, done, f, table, mask, filter, fmask);
         }
       }
     }

@@ -619,7 +619,8 @@ static int repeats(const pm_field *f, size_t i) {
 
 /* Groups the fields by path. Events mostly name each path once: then each
  * field is a group of its own, in the order read, and nothing moves (a
- * match scans so few groups, see PM_FEW_GROUPS). Otherwise the fields are
+ * match scans so few groups, see PM_FEW_GROUPS); singles says so, for the
+ * exact walk to take field k for group k. Otherwise the fields are
  * sorted by path. Locals: stores to the fields could otherwise alias the
  * counts. */
 static int group(pm_event *ev) {
@@ -636,6 +637,7 @@ static int group(pm_event *ev) {
       g[i] = group_at(f, i);
     }
     ev->ng = nf;
+    ev->singles = !again;
     if (!again) return AEV_OK;
   }
   /* Events have few named fields, which an insertion sort orders faster

@@ -169,6 +169,7 @@ typedef struct pm_event {
   pm_group *g;
   size_t ng;
   uint32_t members; /* of the top-level object */
+  uint32_t singles; /* each path once: group k is field k alone */
   char *path; /* an escaped key, unescaped */
   size_t pcap;
   pm_field f_in[PM_INLINE];
