@@ -285,34 +285,32 @@ static const char *literal(const char *p, const char *end, const char *word, siz
 static const char *const literal_text[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
                                            [PV_NULL] = "null"};
 static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
-static const double zero = 0;
-
-/* The exact-lookup key of a value: its kind, and in *p, *n its bytes (a
- * number's are its double, with -0 read as 0 so that they hash alike, as
- * machine.c's num_key() does). */
-static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
-  if (x->type == PV_STR) {
-    *p = x->s;
-    *n = x->len;
-    return PM_EXACT_STR;
-  }
-  if (x->type == PV_NUM) {
-    *p = (const char *)(x->num == 0 ? &zero : &x->num);
-    *n = 8;
-    return PM_EXACT_NUM;
-  }
-  *p = literal_text[x->type];
-  *n = literal_len[x->type];
-  return PM_LITERAL;
-}
-
-/* A field's lookup key (pm_fkey). Only a string's bytes can be over 8
- * long, which the key then names by their address: they live as long as
- * the event (in its text or its arena). */
-static inline pm_fkey field_key(uint32_t path, const pm_value *x) {
+/* A field's lookup key (pm_fkey): its kind and bytes, a number's being
+ * its double, with -0 read as 0 so that they hash alike (as machine.c's
+ * num_key() does). Only a string's bytes can be over 8 long, which the key
+ * then names by their address: they live as long as the event (in its
+ * text or its arena). x is taken by value, and a number's double copied
+ * to a local of its own: a value whose address is taken would be built
+ * in memory, and a named string is not. */
+static inline pm_fkey field_key(uint32_t path, pm_value x) {
   const char *p;
   size_t n;
-  const uint32_t b = path << 3 | (uint32_t)exact_key(x, &p, &n);
+  int kind;
+  const double num = x.num == 0 ? 0 : x.num;
+  if (x.type == PV_STR) {
+    p = x.s;
+    n = x.len;
+    kind = PM_EXACT_STR;
+  } else if (x.type == PV_NUM) {
+    p = (const char *)&num;
+    n = sizeof num;
+    kind = PM_EXACT_NUM;
+  } else {
+    p = literal_text[x.type];
+    n = literal_len[x.type];
+    kind = PM_LITERAL;
+  }
+  const uint32_t b = path << 3 | (uint32_t)kind;
   const uint64_t last = aev__pmap_word(p, n);
   return (pm_fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b, (uint32_t)n};
 }
@@ -328,7 +326,7 @@ static inline __attribute__((always_inline)) int append(scan *s, uint32_t id, pm
       (grow((void **)&ev->f, &ev->cf, nf + 1, sizeof *ev->f, ev->f_in) ||
        grow((void **)&ev->trails, &ev->ct, nt + ns, sizeof *ev->trails, ev->t_in)))
     return -1;
-  ev->f[nf] = (pm_field){id - 1, (uint32_t)nt, (uint32_t)(ns / 2), v, field_key(id - 1, &v)};
+  ev->f[nf] = (pm_field){id - 1, (uint32_t)nt, (uint32_t)(ns / 2), v, field_key(id - 1, v)};
   ev->nf = nf + 1;
   if (ns) {
     memcpy(ev->trails + nt, s->stack, ns * sizeof *s->stack);
